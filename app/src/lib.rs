@@ -1,0 +1,62 @@
+//! The Hookflow browser app: rendered on the server (feature `ssr`) and hydrated
+//! in the browser (feature `hydrate`, the wasm build).
+
+pub mod components;
+pub mod pages;
+pub mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::StaticSegment;
+use leptos_router::components::{Route, Router, Routes};
+
+use components::shell::AppShell;
+use pages::{contacts::ContactsPage, home::HomePage, not_found::NotFound, scenarios::ScenariosPage, settings::SettingsPage};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="hookflow" href="/pkg/hookflow.css" />
+        <Title formatter=|page: String| if page.is_empty() { "Hookflow".to_string() } else { format!("{page} · Hookflow") } />
+        <Router>
+            <AppShell>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage />
+                    <Route path=StaticSegment("scenarios") view=ScenariosPage />
+                    <Route path=StaticSegment("contacts") view=ContactsPage />
+                    <Route path=StaticSegment("settings") view=SettingsPage />
+                </Routes>
+            </AppShell>
+        </Router>
+    }
+}
+
+/// The wasm entry point: takes over the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

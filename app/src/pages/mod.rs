@@ -1,0 +1,5 @@
+pub mod contacts;
+pub mod home;
+pub mod not_found;
+pub mod scenarios;
+pub mod settings;

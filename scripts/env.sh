@@ -1,0 +1,10 @@
+# Shared by the scripts: where builds go and which tools they use. Sourced, not run.
+# Build output lives outside the clone so a fresh clone (CI's) reuses it; test
+# results are never cached.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hookflow/target}"
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+# Leptos bakes the site's file names in at compile time; both halves must agree.
+export LEPTOS_OUTPUT_NAME=hookflow
+SITE_ROOT="$ROOT/target/site"
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -1,0 +1,10 @@
+//! The Hookflow server: configuration, HTTP routes (UI, health), background work,
+//! and the command-line tools around them.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
