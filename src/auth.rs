@@ -1,7 +1,7 @@
 //! Passwords (argon2id) and API tokens (random, stored only as a SHA-256 hash).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -24,7 +24,9 @@ pub enum PasswordError {
     TooShort,
     #[error("the password is too long: use at most {max} characters", max = Password::MAX_LEN)]
     TooLong,
-    #[error("the password is too easy to guess: avoid repeated characters, sequences and the email address")]
+    #[error(
+        "the password is too easy to guess: avoid repeated characters, sequences and the email address"
+    )]
     Weak,
 }
 
@@ -48,7 +50,9 @@ impl Password {
         let lower = raw.to_lowercase();
         let distinct: std::collections::HashSet<char> = lower.chars().collect();
         let local = email.split('@').next().unwrap_or_default().to_lowercase();
-        let common = ["password", "123456", "qwerty", "azerty", "letmein", "hookflow", "abcdef"];
+        let common = [
+            "password", "123456", "qwerty", "azerty", "letmein", "hookflow", "abcdef",
+        ];
         if distinct.len() < 4
             || common.iter().any(|c| lower.contains(c))
             || (local.len() >= 4 && lower.contains(&local))
@@ -70,7 +74,11 @@ impl Password {
 /// Checks a typed password against a stored argon2 hash.
 pub fn verify_password(raw: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|h| Argon2::default().verify_password(raw.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(raw.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -132,11 +140,26 @@ mod tests {
     fn weak_or_empty_passwords_are_refused() {
         let e = "jane.doe@example.org";
         assert_eq!(Password::parse("", e).unwrap_err(), PasswordError::Empty);
-        assert_eq!(Password::parse("short", e).unwrap_err(), PasswordError::TooShort);
-        assert_eq!(Password::parse("aaaaaaaaaaaa", e).unwrap_err(), PasswordError::Weak);
-        assert_eq!(Password::parse("MyPassword2024", e).unwrap_err(), PasswordError::Weak);
-        assert_eq!(Password::parse("jane.doe-is-great", e).unwrap_err(), PasswordError::Weak);
-        assert_eq!(Password::parse(&"xy1!".repeat(70), e).unwrap_err(), PasswordError::TooLong);
+        assert_eq!(
+            Password::parse("short", e).unwrap_err(),
+            PasswordError::TooShort
+        );
+        assert_eq!(
+            Password::parse("aaaaaaaaaaaa", e).unwrap_err(),
+            PasswordError::Weak
+        );
+        assert_eq!(
+            Password::parse("MyPassword2024", e).unwrap_err(),
+            PasswordError::Weak
+        );
+        assert_eq!(
+            Password::parse("jane.doe-is-great", e).unwrap_err(),
+            PasswordError::Weak
+        );
+        assert_eq!(
+            Password::parse(&"xy1!".repeat(70), e).unwrap_err(),
+            PasswordError::TooLong
+        );
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! including wasm for the browser app. Everything that touches a database, the
 //! network or the clock of the machine lives behind the `server` feature.
 
+pub mod delivery;
 pub mod model;
 pub mod webhook;
-pub mod delivery;
 
 #[cfg(feature = "server")]
 pub mod auth;

@@ -25,7 +25,12 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = DatabaseUrl::Sqlite(dir.path().join("hookflow.db"));
         let store = Store::open(&url, 8).await.expect("open sqlite store");
-        TestDb { store, url, _dir: Some(dir), drop_pg: None }
+        TestDb {
+            store,
+            url,
+            _dir: Some(dir),
+            drop_pg: None,
+        }
     }
 
     /// A new database on the PostgreSQL server. `None` when the server cannot be
@@ -35,12 +40,17 @@ impl TestDb {
         let mut conn = match sqlx::PgConnection::connect(&admin).await {
             Ok(c) => c,
             Err(e) if std::env::var_os("CI").is_none() => {
-                eprintln!("SKIPPED: PostgreSQL at {admin} unreachable ({e}); set CI=1 to make this fail");
+                eprintln!(
+                    "SKIPPED: PostgreSQL at {admin} unreachable ({e}); set CI=1 to make this fail"
+                );
                 return None;
             }
             Err(e) => panic!("CI is set and PostgreSQL at {admin} is unreachable: {e}"),
         };
-        let name = format!("hookflow_test_{}", crate::auth::random_base62(12).to_lowercase());
+        let name = format!(
+            "hookflow_test_{}",
+            crate::auth::random_base62(12).to_lowercase()
+        );
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
             .await
@@ -49,7 +59,12 @@ impl TestDb {
         url.set_path(&name);
         let url = DatabaseUrl::Postgres(url.to_string());
         let store = Store::open(&url, 8).await.expect("open postgres store");
-        Some(TestDb { store, url, _dir: None, drop_pg: Some((admin, name)) })
+        Some(TestDb {
+            store,
+            url,
+            _dir: None,
+            drop_pg: Some((admin, name)),
+        })
     }
 
     /// Drops the PostgreSQL database (SQLite files go with their temp folder).
@@ -60,8 +75,8 @@ impl TestDb {
                 let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                 )))
-                    .execute(&mut conn)
-                    .await;
+                .execute(&mut conn)
+                .await;
             }
         }
     }

@@ -40,35 +40,61 @@ fn email(s: &str) -> Email {
 }
 
 async fn an_account_is_created_with_its_first_admin(store: &Store) {
-    let hash = Password::parse("a long pass phrase", "x@y.org").unwrap().hash();
+    let hash = Password::parse("a long pass phrase", "x@y.org")
+        .unwrap()
+        .hash();
     let admin = email("Admin@Example.org");
     let (account, user) = store
         .create_account(
-            NewAccount { name: "Acme", admin_email: &admin, admin_password_hash: &hash },
+            NewAccount {
+                name: "Acme",
+                admin_email: &admin,
+                admin_password_hash: &hash,
+            },
             Utc::now(),
         )
         .await
         .unwrap();
-    let found = store.user_by_email(&email("admin@example.org")).await.unwrap().unwrap();
+    let found = store
+        .user_by_email(&email("admin@example.org"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, user);
     assert_eq!(found.account_id, account);
     assert_eq!(found.role, UserRole::Admin);
-    assert!(hookflow::auth::verify_password("a long pass phrase", &found.password_hash));
-    assert_eq!(store.user_by_id(user).await.unwrap().unwrap().email, "admin@example.org");
+    assert!(hookflow::auth::verify_password(
+        "a long pass phrase",
+        &found.password_hash
+    ));
+    assert_eq!(
+        store.user_by_id(user).await.unwrap().unwrap().email,
+        "admin@example.org"
+    );
     assert_eq!(store.count_users().await.unwrap(), 1);
 }
 
 async fn a_second_user_with_the_same_email_is_a_conflict_and_leaves_nothing_behind(store: &Store) {
     let admin = email("admin@example.org");
-    let new = || NewAccount { name: "Acme", admin_email: &admin, admin_password_hash: "h" };
+    let new = || NewAccount {
+        name: "Acme",
+        admin_email: &admin,
+        admin_password_hash: "h",
+    };
     let (account, _) = store.create_account(new(), Utc::now()).await.unwrap();
     let err = store.create_account(new(), Utc::now()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     assert_eq!(err.to_string(), "a user with this email already exists");
     // The second account was rolled back with its user.
     let accounts: i64 = match store {
-        Store::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(p).await.unwrap(),
-        Store::Postgres(p) => sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(p).await.unwrap(),
+        Store::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Store::Postgres(p) => sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(p)
+            .await
+            .unwrap(),
     };
     assert_eq!(accounts, 1);
     let err = store
@@ -81,21 +107,49 @@ async fn a_second_user_with_the_same_email_is_a_conflict_and_leaves_nothing_behi
 async fn an_api_token_is_found_by_its_hash_until_revoked(store: &Store) {
     let admin = email("admin@example.org");
     store
-        .create_account(NewAccount { name: "Acme", admin_email: &admin, admin_password_hash: "h" }, Utc::now())
+        .create_account(
+            NewAccount {
+                name: "Acme",
+                admin_email: &admin,
+                admin_password_hash: "h",
+            },
+            Utc::now(),
+        )
         .await
         .unwrap();
     let user = store.user_by_email(&admin).await.unwrap().unwrap();
     let token = new_token();
-    let saved = store.create_token(&user, "CRM sync", &token.prefix, &token.hash, Utc::now()).await.unwrap();
-    let found = store.token_by_hash(&hash_token(&token.secret)).await.unwrap().unwrap();
+    let saved = store
+        .create_token(&user, "CRM sync", &token.prefix, &token.hash, Utc::now())
+        .await
+        .unwrap();
+    let found = store
+        .token_by_hash(&hash_token(&token.secret))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, saved.id);
     assert_eq!(found.account_id, user.account_id);
     assert_eq!(found.name, "CRM sync");
-    assert!(store.token_by_hash(&hash_token("hf_wrong")).await.unwrap().is_none());
-    store.revoke_token(user.account_id, saved.id, Utc::now()).await.unwrap();
+    assert!(
+        store
+            .token_by_hash(&hash_token("hf_wrong"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store
+        .revoke_token(user.account_id, saved.id, Utc::now())
+        .await
+        .unwrap();
     assert!(store.token_by_hash(&token.hash).await.unwrap().is_none());
     // Revoking twice, or another account's token, finds nothing.
-    assert!(matches!(store.revoke_token(user.account_id, saved.id, Utc::now()).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store
+            .revoke_token(user.account_id, saved.id, Utc::now())
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn the_database_answers_a_ping(store: &Store) {

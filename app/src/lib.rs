@@ -13,7 +13,10 @@ use leptos_router::StaticSegment;
 use leptos_router::components::{Route, Router, Routes};
 
 use components::shell::AppShell;
-use pages::{contacts::ContactsPage, home::HomePage, not_found::NotFound, scenarios::ScenariosPage, settings::SettingsPage};
+use pages::{
+    contacts::ContactsPage, home::HomePage, not_found::NotFound, scenarios::ScenariosPage,
+    settings::SettingsPage,
+};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

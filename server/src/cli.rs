@@ -11,7 +11,10 @@ use std::process::ExitCode;
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.global.log_format, &cli.global.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -34,12 +37,20 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let app = startup::Application::build(&url, &args).await?;
             app.run_until_stopped(startup::shutdown_signal()).await
         }
-        Command::Admin(AdminCommand::Create { email, password, account_name }) => {
+        Command::Admin(AdminCommand::Create {
+            email,
+            password,
+            account_name,
+        }) => {
             let store = Store::open(&url, 2).await?;
-            let created = commands::admin::create(&store, &email, &password, account_name.as_deref()).await;
+            let created =
+                commands::admin::create(&store, &email, &password, account_name.as_deref()).await;
             store.close().await;
             let (account, user) = created?;
-            println!("Created account {account} with admin {} (user {user}).", email.trim().to_lowercase());
+            println!(
+                "Created account {account} with admin {} (user {user}).",
+                email.trim().to_lowercase()
+            );
             Ok(())
         }
         Command::Token(TokenCommand::Create { email, name }) => {

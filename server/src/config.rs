@@ -6,7 +6,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "hookflow", version, about = "Hookflow: marketing automation that sends webhooks and keeps its promises")]
+#[command(
+    name = "hookflow",
+    version,
+    about = "Hookflow: marketing automation that sends webhooks and keeps its promises"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -17,7 +21,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Where data lives: sqlite://PATH (created when missing) or postgres://USER@HOST:PORT/DB.
-    #[arg(long, env = "HOOKFLOW_DATABASE_URL", default_value = "sqlite://data/hookflow.db", global = true)]
+    #[arg(
+        long,
+        env = "HOOKFLOW_DATABASE_URL",
+        default_value = "sqlite://data/hookflow.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Log output: human-readable lines, or one JSON object per line.
@@ -62,7 +71,12 @@ pub struct ServeArgs {
     pub admin_email: Option<String>,
 
     /// Password of that first admin (at least 10 characters, not easy to guess).
-    #[arg(long, env = "HOOKFLOW_ADMIN_PASSWORD", hide_env_values = true, requires = "admin_email")]
+    #[arg(
+        long,
+        env = "HOOKFLOW_ADMIN_PASSWORD",
+        hide_env_values = true,
+        requires = "admin_email"
+    )]
     pub admin_password: Option<String>,
 
     /// How long a shutdown waits for in-flight work before giving it back, in seconds.

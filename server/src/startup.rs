@@ -24,10 +24,18 @@ impl Application {
     /// and binds the port (port 0 picks a free one, as tests do).
     pub async fn build(url: &DatabaseUrl, args: &ServeArgs) -> Result<Application, CliError> {
         let store = Store::open(url, args.database_connections).await?;
-        commands::admin::bootstrap(&store, args.admin_email.as_deref(), args.admin_password.as_deref()).await?;
+        commands::admin::bootstrap(
+            &store,
+            args.admin_email.as_deref(),
+            args.admin_password.as_deref(),
+        )
+        .await?;
         let listener = TcpListener::bind(args.bind)
             .await
-            .map_err(|source| CliError::Bind { addr: args.bind, source })?;
+            .map_err(|source| CliError::Bind {
+                addr: args.bind,
+                source,
+            })?;
         let bound = listener.local_addr()?;
         let leptos_options = LeptosOptions::builder()
             .output_name("hookflow")
@@ -35,7 +43,10 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(bound)
             .build();
-        let state = AppState { leptos_options, store: store.clone() };
+        let state = AppState {
+            leptos_options,
+            store: store.clone(),
+        };
         Ok(Application {
             listener,
             router: routes::router(state),
@@ -54,7 +65,10 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then stops taking requests, lets the
     /// in-flight ones finish (at most the grace period) and closes the store.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), CliError> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), CliError> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "Hookflow is listening on http://{addr}");
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();

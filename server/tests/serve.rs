@@ -10,7 +10,11 @@ struct Running {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start(env: &[(&str, &str)]) -> Running {
@@ -18,7 +22,10 @@ async fn start(env: &[(&str, &str)]) -> Running {
     let port = free_port();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookflow"));
     cmd.arg("serve")
-        .env("HOOKFLOW_DATABASE_URL", format!("sqlite://{}/h.db", dir.path().display()))
+        .env(
+            "HOOKFLOW_DATABASE_URL",
+            format!("sqlite://{}/h.db", dir.path().display()),
+        )
         .env("HOOKFLOW_BIND", format!("127.0.0.1:{port}"))
         .env("HOOKFLOW_LOG_FORMAT", "json")
         .env_remove("HOOKFLOW_ADMIN_EMAIL")
@@ -34,7 +41,11 @@ async fn start(env: &[(&str, &str)]) -> Running {
     // Readiness, not timing: poll until it answers (bounded so a broken build fails).
     for _ in 0..300 {
         if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            return Running { child, base, _dir: dir };
+            return Running {
+                child,
+                base,
+                _dir: dir,
+            };
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -42,7 +53,10 @@ async fn start(env: &[(&str, &str)]) -> Running {
 }
 
 fn terminate(running: &mut Running) -> std::process::ExitStatus {
-    let status = Command::new("kill").args(["-TERM", &running.child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &running.child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     running.child.wait().unwrap()
 }
@@ -50,7 +64,9 @@ fn terminate(running: &mut Running) -> std::process::ExitStatus {
 #[tokio::test]
 async fn healthz_answers_when_the_database_answers_and_sigterm_exits_cleanly() {
     let mut server = start(&[]).await;
-    let res = reqwest::get(format!("{}/healthz", server.base)).await.unwrap();
+    let res = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let body = res.text().await.unwrap();
     assert_eq!(body, r#"{"status":"ok","database":"ok"}"#);
@@ -60,7 +76,8 @@ async fn healthz_answers_when_the_database_answers_and_sigterm_exits_cleanly() {
     std::io::Read::read_to_string(server.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     // Structured logs: every line is a JSON object.
     for line in stderr.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert!(v.get("level").is_some(), "{line}");
     }
     assert!(stderr.contains("shutting down"), "{stderr}");
@@ -68,11 +85,18 @@ async fn healthz_answers_when_the_database_answers_and_sigterm_exits_cleanly() {
 
 #[tokio::test]
 async fn the_first_start_creates_the_admin_from_the_environment() {
-    let mut server = start(&[("HOOKFLOW_ADMIN_EMAIL", "first@example.org"), ("HOOKFLOW_ADMIN_PASSWORD", "violet staple rocket")]).await;
+    let mut server = start(&[
+        ("HOOKFLOW_ADMIN_EMAIL", "first@example.org"),
+        ("HOOKFLOW_ADMIN_PASSWORD", "violet staple rocket"),
+    ])
+    .await;
     assert!(terminate(&mut server).success());
     let mut stderr = String::new();
     std::io::Read::read_to_string(server.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
-    assert!(stderr.contains("created the first account and its admin"), "{stderr}");
+    assert!(
+        stderr.contains("created the first account and its admin"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -81,8 +105,13 @@ async fn pages_are_rendered_on_the_server() {
     let res = reqwest::get(format!("{}/", server.base)).await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Welcome to Hookflow") && html.contains("/pkg/hookflow.js"), "{html}");
-    let res = reqwest::get(format!("{}/no/such/page", server.base)).await.unwrap();
+    assert!(
+        html.contains("Welcome to Hookflow") && html.contains("/pkg/hookflow.js"),
+        "{html}"
+    );
+    let res = reqwest::get(format!("{}/no/such/page", server.base))
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
     assert!(terminate(&mut server).success());
 }

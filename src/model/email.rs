@@ -37,7 +37,9 @@ impl Email {
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c == '@' || c.is_control());
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c == '@' || c.is_control());
         if !domain_ok || !local_ok {
             return Err(EmailError::Malformed);
         }
@@ -74,7 +76,10 @@ mod tests {
 
     #[test]
     fn an_email_is_trimmed_and_lower_cased() {
-        assert_eq!(Email::parse("  John.Doe@Example.ORG ").unwrap().as_str(), "john.doe@example.org");
+        assert_eq!(
+            Email::parse("  John.Doe@Example.ORG ").unwrap().as_str(),
+            "john.doe@example.org"
+        );
     }
 
     #[test]

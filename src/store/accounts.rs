@@ -22,7 +22,11 @@ impl UserRole {
     }
 
     fn from_db(s: &str) -> UserRole {
-        if s == "admin" { UserRole::Admin } else { UserRole::Marketer }
+        if s == "admin" {
+            UserRole::Admin
+        } else {
+            UserRole::Marketer
+        }
     }
 }
 
@@ -55,7 +59,10 @@ pub struct NewAccount<'a> {
 
 macro_rules! select_user {
     ($where:literal) => {
-        concat!("SELECT id, account_id, email, password_hash, role, created_at FROM users WHERE ", $where)
+        concat!(
+            "SELECT id, account_id, email, password_hash, role, created_at FROM users WHERE ",
+            $where
+        )
     };
 }
 

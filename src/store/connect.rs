@@ -21,7 +21,10 @@ impl FromStr for DatabaseUrl {
 
     fn from_str(raw: &str) -> Result<Self, StoreError> {
         let raw = raw.trim();
-        if let Some(rest) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+        if let Some(rest) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
             let path = rest.split('?').next().unwrap_or_default();
             if path.is_empty() || path == ":memory:" {
                 return Err(StoreError::Config(format!(
@@ -78,7 +81,10 @@ impl Store {
 async fn open_sqlite(path: &PathBuf, max_connections: u32) -> Result<Store, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Config(format!("cannot create the data folder {}: {e}", dir.display()))
+            StoreError::Config(format!(
+                "cannot create the data folder {}: {e}",
+                dir.display()
+            ))
         })?;
     }
     let options = SqliteConnectOptions::new()
@@ -96,7 +102,10 @@ async fn open_sqlite(path: &PathBuf, max_connections: u32) -> Result<Store, Stor
         .connect_with(options)
         .await
         .map_err(|e| {
-            StoreError::Config(format!("cannot open the database file {}: {e}", path.display()))
+            StoreError::Config(format!(
+                "cannot open the database file {}: {e}",
+                path.display()
+            ))
         })?;
     Ok(Store::Sqlite(pool))
 }
@@ -124,15 +133,23 @@ mod tests {
             DatabaseUrl::Sqlite("data/hookflow.db".into())
         );
         assert_eq!(
-            "sqlite:///var/lib/h.db?mode=rwc".parse::<DatabaseUrl>().unwrap(),
+            "sqlite:///var/lib/h.db?mode=rwc"
+                .parse::<DatabaseUrl>()
+                .unwrap(),
             DatabaseUrl::Sqlite("/var/lib/h.db".into())
         );
         assert!(matches!(
             "postgres://postgres@127.0.0.1:5432/test".parse::<DatabaseUrl>(),
             Ok(DatabaseUrl::Postgres(_))
         ));
-        let err = "mysql://root:hunter2@db/x".parse::<DatabaseUrl>().unwrap_err().to_string();
-        assert!(err.contains("not supported") && !err.contains("hunter2"), "{err}");
+        let err = "mysql://root:hunter2@db/x"
+            .parse::<DatabaseUrl>()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not supported") && !err.contains("hunter2"),
+            "{err}"
+        );
         assert!("sqlite://".parse::<DatabaseUrl>().is_err());
         assert!("postgres://u@h:notaport/db".parse::<DatabaseUrl>().is_err());
     }

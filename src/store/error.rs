@@ -38,8 +38,8 @@ impl StoreError {
         if let sqlx::Error::Database(db) = &e {
             let named = db.constraint() == Some(constraint);
             // SQLite does not report constraint names, only the columns.
-            let sqlite_unique = db.kind() == sqlx::error::ErrorKind::UniqueViolation
-                && db.constraint().is_none();
+            let sqlite_unique =
+                db.kind() == sqlx::error::ErrorKind::UniqueViolation && db.constraint().is_none();
             if named || sqlite_unique {
                 return StoreError::Conflict(what);
             }

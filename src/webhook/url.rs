@@ -67,7 +67,9 @@ impl WebhookUrl {
 
     /// The port, explicit or the scheme's default.
     pub fn port(&self) -> u16 {
-        self.0.port_or_known_default().expect("http and https have defaults")
+        self.0
+            .port_or_known_default()
+            .expect("http and https have defaults")
     }
 
     /// `host:port`, the key used for per-destination concurrency caps.
@@ -104,21 +106,43 @@ mod tests {
         let u = WebhookUrl::parse(" https://hooks.example.org/in?x=1 ").unwrap();
         assert_eq!(u.as_str(), "https://hooks.example.org/in?x=1");
         assert_eq!(u.port(), 443);
-        assert_eq!(WebhookUrl::parse("http://example.org:8080/").unwrap().destination_key(), "example.org:8080");
+        assert_eq!(
+            WebhookUrl::parse("http://example.org:8080/")
+                .unwrap()
+                .destination_key(),
+            "example.org:8080"
+        );
     }
 
     #[test]
     fn incomplete_or_unsafe_urls_are_refused_with_a_reason() {
         assert_eq!(WebhookUrl::parse("  "), Err(UrlError::Empty));
-        assert!(matches!(WebhookUrl::parse("example.org/hook"), Err(UrlError::Invalid(_))));
-        assert_eq!(WebhookUrl::parse("ftp://example.org/"), Err(UrlError::Scheme("ftp".into())));
-        assert_eq!(WebhookUrl::parse("https://u:p@example.org/"), Err(UrlError::Credentials));
-        assert_eq!(WebhookUrl::parse(&format!("https://e.org/{}", "a".repeat(2100))), Err(UrlError::TooLong));
+        assert!(matches!(
+            WebhookUrl::parse("example.org/hook"),
+            Err(UrlError::Invalid(_))
+        ));
+        assert_eq!(
+            WebhookUrl::parse("ftp://example.org/"),
+            Err(UrlError::Scheme("ftp".into()))
+        );
+        assert_eq!(
+            WebhookUrl::parse("https://u:p@example.org/"),
+            Err(UrlError::Credentials)
+        );
+        assert_eq!(
+            WebhookUrl::parse(&format!("https://e.org/{}", "a".repeat(2100))),
+            Err(UrlError::TooLong)
+        );
     }
 
     #[test]
     fn numeric_ipv4_notations_are_normalised() {
-        for raw in ["http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/", "http://127.1/"] {
+        for raw in [
+            "http://2130706433/",
+            "http://0x7f.1/",
+            "http://0177.0.0.1/",
+            "http://127.1/",
+        ] {
             let u = WebhookUrl::parse(raw).unwrap();
             assert_eq!(u.as_url().host_str(), Some("127.0.0.1"), "{raw}");
         }

@@ -14,22 +14,44 @@ pub async fn create(
     let email = Email::parse(email).map_err(|e| CliError::Input(format!("admin email: {e}")))?;
     let password = Password::parse(password, email.as_str())
         .map_err(|e| CliError::Input(format!("admin password: {e}")))?;
-    let default_name = email.as_str().rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
-    let name = account_name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&default_name);
+    let default_name = email
+        .as_str()
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    let name = account_name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&default_name);
     if name.chars().count() > 100 {
-        return Err(CliError::Input("account name: use at most 100 characters".into()));
+        return Err(CliError::Input(
+            "account name: use at most 100 characters".into(),
+        ));
     }
     let hash = password.hash();
     let created = store
-        .create_account(NewAccount { name, admin_email: &email, admin_password_hash: &hash }, Utc::now())
+        .create_account(
+            NewAccount {
+                name,
+                admin_email: &email,
+                admin_password_hash: &hash,
+            },
+            Utc::now(),
+        )
         .await?;
     Ok(created)
 }
 
 /// On the first start of an empty database, creates the admin named by
 /// `HOOKFLOW_ADMIN_EMAIL` / `HOOKFLOW_ADMIN_PASSWORD`. Later starts leave users alone.
-pub async fn bootstrap(store: &Store, email: Option<&str>, password: Option<&str>) -> Result<(), CliError> {
-    let (Some(email), Some(password)) = (email, password) else { return Ok(()) };
+pub async fn bootstrap(
+    store: &Store,
+    email: Option<&str>,
+    password: Option<&str>,
+) -> Result<(), CliError> {
+    let (Some(email), Some(password)) = (email, password) else {
+        return Ok(());
+    };
     if store.count_users().await? > 0 {
         return Ok(());
     }
