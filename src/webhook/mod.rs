@@ -14,3 +14,11 @@ pub mod sender;
 #[cfg(feature = "server")]
 pub mod signing;
 
+pub use config::{
+    AdditionalInfo, AdditionalInput, FieldError, WebhookStepConfig, WebhookStepInput,
+    WebhookStepView,
+};
+pub use headers::{Header, HeaderInput, HeaderName, HeaderValue, RedactedHeader};
+pub use payload::{ContactRecord, EventId, build_payload, to_bytes};
+pub use placeholders::{PlaceholderInfo, Template, list_placeholders};
+pub use url::WebhookUrl;
