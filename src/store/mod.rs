@@ -9,10 +9,15 @@
 
 mod accounts;
 mod connect;
+mod deliveries;
 mod error;
 
 pub use accounts::{ApiToken, NewAccount, User, UserRole};
 pub use connect::DatabaseUrl;
+pub use deliveries::{
+    AttemptRecord, AttemptRow, ClaimedDelivery, DeliveryState, NewDelivery, Resolution, StepStats,
+    TargetId, TargetRow,
+};
 pub use error::StoreError;
 
 use sqlx::{PgPool, SqlitePool};

@@ -5,6 +5,7 @@ pub mod config;
 pub mod headers;
 pub mod payload;
 pub mod placeholders;
+pub mod test_result;
 pub mod url;
 
 #[cfg(feature = "server")]
@@ -13,6 +14,8 @@ pub mod policy;
 pub mod sender;
 #[cfg(feature = "server")]
 pub mod signing;
+#[cfg(feature = "server")]
+pub mod test_send;
 
 pub use config::{
     AdditionalInfo, AdditionalInput, FieldError, WebhookStepConfig, WebhookStepInput,

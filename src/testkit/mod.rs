@@ -1,6 +1,10 @@
 //! Real parts for tests and benchmarks: a fresh SQLite file or a fresh PostgreSQL
 //! database per test. Not used by the server itself.
 
+mod receiver;
+
+pub use receiver::{Received, Receiver, Recording};
+
 use crate::store::{DatabaseUrl, Store};
 use sqlx::Connection;
 

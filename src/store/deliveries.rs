@@ -1,0 +1,514 @@
+//! Deliveries: written when a contact reaches a Send a Webhook step, claimed by
+//! dispatchers with a lease, resolved with every attempt recorded.
+
+use super::{Store, StoreError, on_pool};
+use crate::clock::{from_millis, to_millis};
+use crate::model::{AccountId, ContactId, DeliveryId, ScenarioId, StepId};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+
+/// Where deliveries go. Targets never change: a new step configuration makes a
+/// new target, so dispatchers may cache them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TargetId(pub i64);
+
+#[derive(Debug, Clone)]
+pub struct TargetRow {
+    pub id: TargetId,
+    pub account_id: AccountId,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub signing_secret: Option<String>,
+}
+
+/// A contact reaching a Send a Webhook step, with the request to send.
+#[derive(Debug, Clone)]
+pub struct NewDelivery<'a> {
+    pub account: AccountId,
+    pub scenario: ScenarioId,
+    pub step: &'a StepId,
+    pub contact: ContactId,
+    /// Which time this contact goes through the scenario (re-entry makes 2, 3, …).
+    pub pass: i64,
+    pub target: TargetId,
+    pub event_id: &'a str,
+    /// The JSON payload, frozen now.
+    pub body: &'a str,
+    pub now: DateTime<Utc>,
+    /// The end of the retry window.
+    pub deadline: DateTime<Utc>,
+}
+
+/// A delivery leased to one dispatcher until `lease_until`.
+#[derive(Debug, Clone)]
+pub struct ClaimedDelivery {
+    pub id: DeliveryId,
+    pub target: TargetId,
+    pub event_id: String,
+    pub body: String,
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    pub deadline_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryState {
+    Pending,
+    Accepted,
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Accepted => "accepted",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    pub fn from_db(s: &str) -> DeliveryState {
+        match s {
+            "accepted" => DeliveryState::Accepted,
+            "failed" => DeliveryState::Failed,
+            _ => DeliveryState::Pending,
+        }
+    }
+}
+
+/// What an attempt decided for its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    Accepted,
+    RetryAt(DateTime<Utc>),
+    Failed,
+}
+
+/// One attempt, as recorded.
+#[derive(Debug, Clone)]
+pub struct AttemptRecord {
+    pub delivery: DeliveryId,
+    pub attempt_no: i64,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i64,
+    pub status: Option<u16>,
+    /// Stable code of the error class, `None` when accepted.
+    pub error_class: Option<String>,
+    pub excerpt: String,
+    pub resolution: Resolution,
+    pub finished_at: DateTime<Utc>,
+}
+
+/// The four numbers of a Send a Webhook step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct StepStats {
+    pub reached: i64,
+    pub accepted: i64,
+    pub pending: i64,
+    pub failed: i64,
+}
+
+fn claimed_from_row<R: Row>(row: &R) -> Result<ClaimedDelivery, sqlx::Error>
+where
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+{
+    Ok(ClaimedDelivery {
+        id: DeliveryId(row.try_get("id")?),
+        target: TargetId(row.try_get("target_id")?),
+        event_id: row.try_get("event_id")?,
+        body: row.try_get("body")?,
+        attempts: row.try_get("attempts")?,
+        created_at: from_millis(row.try_get("created_at")?),
+        deadline_at: from_millis(row.try_get("deadline_at")?),
+    })
+}
+
+/// The claim, per engine: SQLite has one writer at a time, so a plain
+/// UPDATE … WHERE id IN (…) is atomic; PostgreSQL skips rows another instance
+/// is claiming at the same moment.
+const CLAIM_SQLITE: &str = "UPDATE deliveries SET lease_until = $1, lease_owner = $2
+    WHERE id IN (SELECT id FROM deliveries
+                 WHERE state = 'pending' AND next_attempt_at <= $3
+                   AND (lease_until IS NULL OR lease_until <= $3) {skip}
+                 ORDER BY next_attempt_at LIMIT $4)
+    RETURNING id, target_id, event_id, body, attempts, created_at, deadline_at";
+const CLAIM_POSTGRES: &str = "UPDATE deliveries d SET lease_until = $1, lease_owner = $2
+    FROM (SELECT id FROM deliveries
+          WHERE state = 'pending' AND next_attempt_at <= $3
+            AND (lease_until IS NULL OR lease_until <= $3) {skip}
+          ORDER BY next_attempt_at LIMIT $4
+          FOR UPDATE SKIP LOCKED) due
+    WHERE d.id = due.id
+    RETURNING d.id, d.target_id, d.event_id, d.body, d.attempts, d.created_at, d.deadline_at";
+
+impl Store {
+    /// The target with exactly this URL, headers and secret, created when new.
+    pub async fn target_for(
+        &self,
+        account: AccountId,
+        url: &str,
+        headers: &[(String, String)],
+        signing_secret: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<TargetId, StoreError> {
+        let headers_json = serde_json::to_string(headers).expect("strings serialise");
+        let fingerprint = fingerprint(url, &headers_json, signing_secret);
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO webhook_targets (account_id, url, headers, signing_secret, fingerprint, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, fingerprint) DO NOTHING",
+            )
+            .bind(account.0).bind(url).bind(&headers_json).bind(signing_secret).bind(&fingerprint)
+            .bind(to_millis(now))
+            .execute(pool)
+            .await?;
+            let id: i64 = sqlx::query_scalar(
+                "SELECT id FROM webhook_targets WHERE account_id = $1 AND fingerprint = $2",
+            )
+            .bind(account.0).bind(&fingerprint)
+            .fetch_one(pool)
+            .await?;
+            Ok(TargetId(id))
+        })
+    }
+
+    pub async fn target(&self, id: TargetId) -> Result<TargetRow, StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT id, account_id, url, headers, signing_secret FROM webhook_targets WHERE id = $1",
+            )
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            let headers: String = row.try_get("headers")?;
+            Ok(TargetRow {
+                id,
+                account_id: AccountId(row.try_get("account_id")?),
+                url: row.try_get("url")?,
+                headers: serde_json::from_str(&headers).unwrap_or_default(),
+                signing_secret: row.try_get("signing_secret")?,
+            })
+        })
+    }
+
+    /// Records that a contact reached a Send a Webhook step and creates its
+    /// delivery, both in one transaction. Returns `None` when this pass was
+    /// already recorded (a replay after a crash): nothing is counted twice.
+    pub async fn record_webhook_pass(
+        &self,
+        new: &NewDelivery<'_>,
+    ) -> Result<Option<DeliveryId>, StoreError> {
+        Ok(self
+            .record_webhook_passes(std::slice::from_ref(new))
+            .await?
+            .pop()
+            .flatten())
+    }
+
+    /// The same for many contacts in one transaction (group commit).
+    pub async fn record_webhook_passes(
+        &self,
+        batch: &[NewDelivery<'_>],
+    ) -> Result<Vec<Option<DeliveryId>>, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut ids = Vec::with_capacity(batch.len());
+            for new in batch {
+                let now = to_millis(new.now);
+                let inserted = sqlx::query(
+                    "INSERT INTO step_passes (account_id, scenario_id, step_id, contact_id, pass, reached_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                )
+                .bind(new.account.0).bind(new.scenario.0).bind(&new.step.0).bind(new.contact.0)
+                .bind(new.pass).bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if inserted == 0 {
+                    ids.push(None);
+                    continue;
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO deliveries (account_id, scenario_id, step_id, contact_id, pass, target_id,
+                         event_id, body, state, created_at, deadline_at, next_attempt_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $9) RETURNING id",
+                )
+                .bind(new.account.0).bind(new.scenario.0).bind(&new.step.0).bind(new.contact.0)
+                .bind(new.pass).bind(new.target.0).bind(new.event_id).bind(new.body)
+                .bind(now).bind(to_millis(new.deadline))
+                .fetch_one(&mut *tx)
+                .await?;
+                ids.push(Some(DeliveryId(id)));
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
+    }
+
+    /// Leases up to `limit` due deliveries to `owner` until `lease_until`,
+    /// leaving out those going to the `skip` targets (destinations at their cap).
+    pub async fn claim_due(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+        skip: &[TargetId],
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        let template = match self {
+            Store::Sqlite(_) => CLAIM_SQLITE,
+            Store::Postgres(_) => CLAIM_POSTGRES,
+        };
+        // Only integers are spliced in, never text.
+        let skip = if skip.is_empty() {
+            String::new()
+        } else {
+            let ids: Vec<String> = skip.iter().map(|t| t.0.to_string()).collect();
+            format!("AND target_id NOT IN ({})", ids.join(","))
+        };
+        let sql = sqlx::AssertSqlSafe(template.replace("{skip}", &skip));
+        on_pool!(self, pool => {
+            let rows = sqlx::query(sql)
+                .bind(to_millis(lease_until)).bind(owner).bind(to_millis(now)).bind(limit)
+                .fetch_all(pool)
+                .await?;
+            let mut claimed = rows.iter().map(claimed_from_row).collect::<Result<Vec<_>, _>>()?;
+            claimed.sort_by_key(|c| c.id);
+            Ok(claimed)
+        })
+    }
+
+    /// Records attempts and their resolutions in one transaction. A delivery
+    /// another dispatcher already resolved is left as it is; its attempt is
+    /// still recorded.
+    pub async fn record_attempts(&self, batch: &[AttemptRecord]) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for a in batch {
+                sqlx::query(
+                    "INSERT INTO attempts (delivery_id, attempt_no, started_at, duration_ms, status, error_class, excerpt)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                )
+                .bind(a.delivery.0).bind(a.attempt_no).bind(to_millis(a.started_at)).bind(a.duration_ms)
+                .bind(a.status.map(i64::from)).bind(a.error_class.as_deref()).bind(&a.excerpt)
+                .execute(&mut *tx)
+                .await?;
+                let (state, next, finished) = match a.resolution {
+                    Resolution::Accepted => ("accepted", None, Some(to_millis(a.finished_at))),
+                    Resolution::Failed => ("failed", None, Some(to_millis(a.finished_at))),
+                    Resolution::RetryAt(t) => ("pending", Some(to_millis(t)), None),
+                };
+                sqlx::query(
+                    "UPDATE deliveries SET state = $1, next_attempt_at = $2, finished_at = $3,
+                         attempts = CASE WHEN attempts < $4 THEN $4 ELSE attempts END,
+                         last_status = $5, last_error = $6, lease_until = NULL, lease_owner = NULL
+                     WHERE id = $7 AND state = 'pending'",
+                )
+                .bind(state).bind(next).bind(finished).bind(a.attempt_no)
+                .bind(a.status.map(i64::from)).bind(a.error_class.as_deref()).bind(a.delivery.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Gives leased deliveries back without an attempt (shutdown, or a destination
+    /// already busy), due again at `due` at the earliest.
+    pub async fn release(
+        &self,
+        ids: &[DeliveryId],
+        owner: &str,
+        due: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for id in ids {
+                sqlx::query(
+                    "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL,
+                         next_attempt_at = CASE WHEN next_attempt_at < $1 THEN $1 ELSE next_attempt_at END
+                     WHERE id = $2 AND lease_owner = $3 AND state = 'pending'",
+                )
+                .bind(to_millis(due)).bind(id.0).bind(owner)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Fails deliveries whose window closed before they could be attempted (the
+    /// service was down at their last due time): no attempt is made after the
+    /// deadline, and each is failed exactly once.
+    pub async fn expire(&self, ids: &[DeliveryId], now: DateTime<Utc>) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for id in ids {
+                sqlx::query(
+                    "UPDATE deliveries SET state = 'failed', finished_at = $1, next_attempt_at = NULL,
+                         last_error = 'window_closed', lease_until = NULL, lease_owner = NULL
+                     WHERE id = $2 AND state = 'pending'",
+                )
+                .bind(to_millis(now)).bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Gives back every lease `owner` holds (at shutdown, after the grace period).
+    pub async fn release_all(&self, owner: &str) -> Result<u64, StoreError> {
+        on_pool!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL
+                 WHERE lease_owner = $1 AND state = 'pending'",
+            )
+            .bind(owner)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected())
+        })
+    }
+
+    /// The due time of the longest-waiting due delivery (for /metrics).
+    pub async fn oldest_due_at(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        on_pool!(self, pool => {
+            let t: Option<i64> = sqlx::query_scalar(
+                "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1",
+            )
+            .bind(to_millis(now))
+            .fetch_one(pool)
+            .await?;
+            Ok(t.map(from_millis))
+        })
+    }
+
+    /// When the earliest pending delivery is due (leases ignored), if any.
+    pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        on_pool!(self, pool => {
+            let t: Option<i64> = sqlx::query_scalar(
+                "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'",
+            )
+            .fetch_one(pool)
+            .await?;
+            Ok(t.map(from_millis))
+        })
+    }
+
+    pub async fn step_stats(
+        &self,
+        scenario: ScenarioId,
+        step: &StepId,
+    ) -> Result<StepStats, StoreError> {
+        on_pool!(self, pool => {
+            let reached: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM step_passes WHERE scenario_id = $1 AND step_id = $2",
+            )
+            .bind(scenario.0).bind(&step.0)
+            .fetch_one(pool)
+            .await?;
+            let rows = sqlx::query(
+                "SELECT state, COUNT(*) AS n FROM deliveries
+                 WHERE scenario_id = $1 AND step_id = $2 GROUP BY state",
+            )
+            .bind(scenario.0).bind(&step.0)
+            .fetch_all(pool)
+            .await?;
+            let mut stats = StepStats { reached, ..StepStats::default() };
+            for row in rows {
+                let n: i64 = row.try_get("n")?;
+                match DeliveryState::from_db(&row.try_get::<String, _>("state")?) {
+                    DeliveryState::Pending => stats.pending = n,
+                    DeliveryState::Accepted => stats.accepted = n,
+                    DeliveryState::Failed => stats.failed = n,
+                }
+            }
+            Ok(stats)
+        })
+    }
+
+    /// Counts of deliveries by state, across accounts (for /metrics).
+    pub async fn delivery_counts(&self) -> Result<Vec<(DeliveryState, i64)>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|r| Ok((DeliveryState::from_db(&r.try_get::<String, _>("state")?), r.try_get("n")?)))
+                .collect()
+        })
+    }
+
+    /// The state and attempt count of one delivery.
+    pub async fn delivery_state(&self, id: DeliveryId) -> Result<(DeliveryState, i64), StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT state, attempts FROM deliveries WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            Ok((DeliveryState::from_db(&row.try_get::<String, _>("state")?), row.try_get("attempts")?))
+        })
+    }
+
+    /// Every recorded attempt of a delivery, oldest first.
+    pub async fn attempts_of(&self, id: DeliveryId) -> Result<Vec<AttemptRow>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT attempt_no, started_at, duration_ms, status, error_class, excerpt
+                 FROM attempts WHERE delivery_id = $1 ORDER BY attempt_no",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(AttemptRow {
+                        attempt_no: r.try_get("attempt_no")?,
+                        started_at: from_millis(r.try_get("started_at")?),
+                        duration_ms: r.try_get("duration_ms")?,
+                        status: r.try_get::<Option<i64>, _>("status")?.map(|s| s as u16),
+                        error_class: r.try_get("error_class")?,
+                        excerpt: r.try_get("excerpt")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(StoreError::from)
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptRow {
+    pub attempt_no: i64,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i64,
+    pub status: Option<u16>,
+    pub error_class: Option<String>,
+    pub excerpt: String,
+}
+
+fn fingerprint(url: &str, headers_json: &str, secret: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [url, headers_json, secret.unwrap_or("")] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD_NO_PAD,
+        h.finalize(),
+    )
+}

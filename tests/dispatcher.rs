@@ -1,0 +1,629 @@
+//! The delivery core end to end: real store (SQLite file and PostgreSQL), real
+//! HTTP receiver on loopback, real dispatcher, and a clock the test moves.
+
+use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
+use hookflow::auth::random_base62;
+use hookflow::clock::{Clock, ManualClock};
+use hookflow::delivery::{Dispatcher, DispatcherConfig, RetrySchedule};
+use hookflow::model::{AccountId, ContactId, DeliveryId, Email, ScenarioId, StepId};
+use hookflow::store::{DeliveryState, NewAccount, NewDelivery, StepStats, Store, TargetId};
+use hookflow::testkit::{Receiver, Recording, TestDb};
+use hookflow::webhook::policy::DestinationPolicy;
+use hookflow::webhook::sender::{Sender, SenderConfig};
+use std::sync::Arc;
+use std::time::Duration;
+
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let db = hookflow::testkit::TestDb::sqlite().await;
+                super::$name(&db).await;
+                db.cleanup().await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(db) = hookflow::testkit::TestDb::postgres().await else { return };
+                super::$name(&db).await;
+                db.cleanup().await;
+            })*
+        }
+    };
+}
+
+on_both_engines!(
+    a_contact_who_reaches_the_step_while_the_destination_is_down_is_pending_then_accepted,
+    a_destination_down_for_the_whole_window_gets_a_last_attempt_at_the_deadline_and_fails_once,
+    every_response_class_leaves_the_right_state,
+    retry_after_inside_the_window_is_honoured,
+    a_replayed_pass_is_counted_once,
+    every_attempt_carries_the_same_id_and_a_signature_an_independent_verifier_accepts,
+    a_hanging_destination_does_not_hold_up_the_others,
+    leases_of_a_dead_dispatcher_are_taken_over_when_they_expire,
+    two_dispatchers_share_the_work_and_send_nothing_twice,
+    a_delivery_first_picked_up_after_its_window_fails_without_an_attempt,
+);
+
+const SCENARIO: ScenarioId = ScenarioId(1);
+
+fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 28, 12, 0, 0).unwrap()
+}
+
+struct Harness {
+    store: Store,
+    clock: ManualClock,
+    account: AccountId,
+    next_contact: std::sync::atomic::AtomicI64,
+}
+
+impl Harness {
+    async fn new(db: &TestDb) -> Harness {
+        let email = Email::parse("owner@example.org").unwrap();
+        let (account, _) = db
+            .store
+            .create_account(
+                NewAccount {
+                    name: "Acme",
+                    admin_email: &email,
+                    admin_password_hash: "h",
+                },
+                start_time(),
+            )
+            .await
+            .unwrap();
+        Harness {
+            store: db.store.clone(),
+            clock: ManualClock::new(start_time()),
+            account,
+            next_contact: std::sync::atomic::AtomicI64::new(1),
+        }
+    }
+
+    fn dispatcher(
+        &self,
+        tweak: impl FnOnce(&mut DispatcherConfig, &mut SenderConfig),
+    ) -> Dispatcher {
+        let mut config = DispatcherConfig::default();
+        let mut sender = SenderConfig {
+            policy: DestinationPolicy::parse_allow_list("127.0.0.0/8").unwrap(),
+            total_timeout: Duration::from_secs(5),
+            ..SenderConfig::default()
+        };
+        tweak(&mut config, &mut sender);
+        Dispatcher::new(
+            self.store.clone(),
+            Sender::new(sender).unwrap(),
+            Arc::new(self.clock.clone()),
+            config,
+        )
+    }
+
+    async fn target(&self, url: &str, secret: Option<&str>) -> TargetId {
+        let headers = vec![("Authorization".to_string(), "Bearer test-token".to_string())];
+        self.store
+            .target_for(self.account, url, &headers, secret, self.clock.now())
+            .await
+            .unwrap()
+    }
+
+    /// `n` contacts reach `step`, each with a delivery to `target`.
+    async fn reach(&self, step: &str, target: TargetId, n: usize) -> Vec<DeliveryId> {
+        let now = self.clock.now();
+        let step = StepId(step.to_string());
+        let events: Vec<(i64, String, String)> = (0..n)
+            .map(|_| {
+                let contact = self.next_contact.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let event = format!("evt_{}", random_base62(24));
+                let body = serde_json::json!({
+                    "id": event, "event": "automation.webhook.send", "timestamp": now.to_rfc3339(),
+                    "idClient": self.account.0, "data": {"type": "member", "id": contact, "email": format!("c{contact}@example.org")}
+                })
+                .to_string();
+                (contact, event, body)
+            })
+            .collect();
+        let batch: Vec<NewDelivery> = events
+            .iter()
+            .map(|(contact, event, body)| NewDelivery {
+                account: self.account,
+                scenario: SCENARIO,
+                step: &step,
+                contact: ContactId(*contact),
+                pass: 1,
+                target,
+                event_id: event,
+                body,
+                now,
+                deadline: now + ChronoDuration::hours(12),
+            })
+            .collect();
+        self.store
+            .record_webhook_passes(&batch)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(Option::unwrap)
+            .collect()
+    }
+
+    async fn stats(&self, step: &str) -> StepStats {
+        let stats = self
+            .store
+            .step_stats(SCENARIO, &StepId(step.to_string()))
+            .await
+            .unwrap();
+        assert_eq!(
+            stats.reached,
+            stats.accepted + stats.pending + stats.failed,
+            "the equation holds: {stats:?}"
+        );
+        stats
+    }
+
+    /// Moves the clock to the next due delivery; false when nothing is pending.
+    async fn advance_to_next_due(&self) -> bool {
+        match self.store.next_due_at().await.unwrap() {
+            Some(due) => {
+                if due > self.clock.now() {
+                    self.clock.set(due);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn stats(reached: i64, accepted: i64, pending: i64, failed: i64) -> StepStats {
+    StepStats {
+        reached,
+        accepted,
+        pending,
+        failed,
+    }
+}
+
+async fn a_contact_who_reaches_the_step_while_the_destination_is_down_is_pending_then_accepted(
+    db: &TestDb,
+) {
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::Full).await;
+    receiver.set_status(503);
+    let target = h.target(&receiver.url("/hook"), None).await;
+    let dispatcher = h.dispatcher(|_, _| {});
+    let [id] = h.reach("webhook", target, 1).await[..] else {
+        panic!()
+    };
+    assert_eq!(h.stats("webhook").await, stats(1, 0, 1, 0));
+
+    dispatcher.run_until_idle().await.unwrap();
+    assert_eq!(receiver.count(), 1);
+    assert_eq!(
+        h.stats("webhook").await,
+        stats(1, 0, 1, 0),
+        "a 503 leaves it pending"
+    );
+    // Nothing more happens before the next due time.
+    dispatcher.run_until_idle().await.unwrap();
+    assert_eq!(receiver.count(), 1);
+
+    receiver.set_status(200);
+    assert!(h.advance_to_next_due().await);
+    assert!(
+        h.clock.now() - start_time() <= ChronoDuration::seconds(6),
+        "the first retry comes within seconds"
+    );
+    dispatcher.run_until_idle().await.unwrap();
+    assert_eq!(receiver.count(), 2);
+    assert_eq!(h.stats("webhook").await, stats(1, 1, 0, 0));
+    assert_eq!(
+        h.store.delivery_state(id).await.unwrap(),
+        (DeliveryState::Accepted, 2)
+    );
+    let attempts = h.store.attempts_of(id).await.unwrap();
+    assert_eq!(
+        attempts.iter().map(|a| a.status).collect::<Vec<_>>(),
+        [Some(503), Some(200)]
+    );
+    assert_eq!(attempts[0].error_class.as_deref(), Some("http_status"));
+    assert!(attempts[0].excerpt.contains("receiver answered 503"));
+    assert_eq!(attempts[1].error_class, None);
+    assert!(!h.advance_to_next_due().await, "nothing left to do");
+}
+
+async fn a_destination_down_for_the_whole_window_gets_a_last_attempt_at_the_deadline_and_fails_once(
+    db: &TestDb,
+) {
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::Full).await;
+    receiver.set_status(500);
+    let target = h.target(&receiver.url("/hook"), None).await;
+    let dispatcher = h.dispatcher(|_, _| {});
+    let [id] = h.reach("webhook", target, 1).await[..] else {
+        panic!()
+    };
+    let deadline = start_time() + ChronoDuration::hours(12);
+
+    let mut rounds = 0;
+    loop {
+        dispatcher.run_until_idle().await.unwrap();
+        if !h.advance_to_next_due().await {
+            break;
+        }
+        rounds += 1;
+        assert!(rounds < 100, "the schedule ends");
+        assert!(
+            h.clock.now() <= deadline,
+            "no attempt is due after the deadline"
+        );
+    }
+    let attempts = h.store.attempts_of(id).await.unwrap();
+    let default_attempts = RetrySchedule::default();
+    assert!(
+        attempts.len() >= 10,
+        "the 12 hours are used: {} attempts with {default_attempts}",
+        attempts.len()
+    );
+    assert!(attempts.iter().all(|a| a.started_at <= deadline));
+    assert_eq!(
+        attempts.last().unwrap().started_at,
+        deadline,
+        "the last attempt is at the deadline"
+    );
+    assert!(
+        attempts
+            .windows(2)
+            .all(|w| w[0].started_at < w[1].started_at)
+    );
+    assert_eq!(receiver.count() as usize, attempts.len());
+    assert_eq!(
+        h.store.delivery_state(id).await.unwrap(),
+        (DeliveryState::Failed, attempts.len() as i64)
+    );
+    assert_eq!(h.stats("webhook").await, stats(1, 0, 0, 1));
+
+    // Failed means never tried again, whatever happens later.
+    receiver.set_status(200);
+    h.clock.advance(ChronoDuration::days(3));
+    dispatcher.run_until_idle().await.unwrap();
+    assert_eq!(receiver.count() as usize, attempts.len());
+    assert_eq!(h.stats("webhook").await, stats(1, 0, 0, 1));
+}
+
+async fn every_response_class_leaves_the_right_state(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let dispatcher = h.dispatcher(|_, s| s.total_timeout = Duration::from_millis(300));
+    let cases: [(u16, DeliveryState, &str); 9] = [
+        (200, DeliveryState::Accepted, ""),
+        (201, DeliveryState::Accepted, ""),
+        (204, DeliveryState::Accepted, ""),
+        (301, DeliveryState::Pending, "redirect_not_followed"),
+        (302, DeliveryState::Pending, "redirect_not_followed"),
+        (400, DeliveryState::Pending, "http_status"),
+        (404, DeliveryState::Pending, "http_status"),
+        (429, DeliveryState::Pending, "http_status"),
+        (503, DeliveryState::Pending, "http_status"),
+    ];
+    let mut receivers = Vec::new();
+    for (status, expected, class) in cases {
+        let receiver = Receiver::start(Recording::Full).await;
+        receiver.set_status(status);
+        let step = format!("status-{status}");
+        let ids = h
+            .reach(&step, h.target(&receiver.url("/"), None).await, 1)
+            .await;
+        receivers.push((receiver, ids[0], expected, class, step));
+    }
+    // A destination that does not answer in time, and one that refuses connections.
+    let hanging = Receiver::start(Recording::Full).await;
+    hanging.hang();
+    let timeout_id = h
+        .reach("timeout", h.target(&hanging.url("/"), None).await, 1)
+        .await[0];
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused_id = h
+        .reach(
+            "refused",
+            h.target(&format!("http://127.0.0.1:{closed_port}/"), None)
+                .await,
+            1,
+        )
+        .await[0];
+    // A private address the operator did not allow.
+    let strict = h.dispatcher(|_, s| s.policy = DestinationPolicy::default());
+    let blocked_receiver = Receiver::start(Recording::Full).await;
+    let blocked_target = h.target(&blocked_receiver.url("/blocked"), None).await;
+
+    dispatcher.run_until_idle().await.unwrap();
+    hanging.release();
+    for (receiver, id, expected, class, step) in &receivers {
+        assert_eq!(receiver.count(), 1);
+        assert_eq!(
+            h.store.delivery_state(*id).await.unwrap().0,
+            *expected,
+            "{step}"
+        );
+        let attempt = &h.store.attempts_of(*id).await.unwrap()[0];
+        assert_eq!(
+            attempt.error_class.as_deref().unwrap_or(""),
+            *class,
+            "{step}"
+        );
+    }
+    for (id, class) in [
+        (timeout_id, "timed_out"),
+        (refused_id, "connection_refused"),
+    ] {
+        assert_eq!(
+            h.store.delivery_state(id).await.unwrap().0,
+            DeliveryState::Pending
+        );
+        assert_eq!(
+            h.store.attempts_of(id).await.unwrap()[0]
+                .error_class
+                .as_deref(),
+            Some(class)
+        );
+    }
+    let blocked_id = h.reach("blocked", blocked_target, 1).await[0];
+    strict.run_until_idle().await.unwrap();
+    assert_eq!(
+        blocked_receiver.count(),
+        0,
+        "nothing reached the private address"
+    );
+    assert_eq!(
+        h.store.attempts_of(blocked_id).await.unwrap()[0]
+            .error_class
+            .as_deref(),
+        Some("address_not_allowed")
+    );
+}
+
+async fn retry_after_inside_the_window_is_honoured(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::Full).await;
+    receiver.set_status(429);
+    receiver.set_retry_after(Some("3600"));
+    let dispatcher = h.dispatcher(|_, _| {});
+    h.reach("webhook", h.target(&receiver.url("/"), None).await, 1)
+        .await;
+    dispatcher.run_until_idle().await.unwrap();
+    assert_eq!(
+        h.store.next_due_at().await.unwrap(),
+        Some(start_time() + ChronoDuration::hours(1))
+    );
+    // Past the deadline it is ignored: the schedule goes on.
+    receiver.set_retry_after(Some("86400"));
+    h.advance_to_next_due().await;
+    dispatcher.run_until_idle().await.unwrap();
+    let due = h.store.next_due_at().await.unwrap().unwrap();
+    assert!(due < start_time() + ChronoDuration::hours(12), "{due}");
+}
+
+async fn a_replayed_pass_is_counted_once(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let target = h.target("http://127.0.0.1:9/", None).await;
+    let step = StepId("webhook".into());
+    let now = h.clock.now();
+    let new = |event: &'static str| NewDelivery {
+        account: h.account,
+        scenario: SCENARIO,
+        step: &step,
+        contact: ContactId(7),
+        pass: 1,
+        target,
+        event_id: event,
+        body: "{}",
+        now,
+        deadline: now + ChronoDuration::hours(12),
+    };
+    assert!(
+        h.store
+            .record_webhook_pass(&new("evt_first"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        h.store
+            .record_webhook_pass(&new("evt_again"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(h.stats("webhook").await, stats(1, 0, 1, 0));
+    // A second pass (re-entry) is a new contact pass.
+    let mut second = new("evt_second");
+    second.pass = 2;
+    assert!(
+        h.store
+            .record_webhook_pass(&second)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(h.stats("webhook").await, stats(2, 0, 2, 0));
+}
+
+async fn every_attempt_carries_the_same_id_and_a_signature_an_independent_verifier_accepts(
+    db: &TestDb,
+) {
+    use base64::Engine;
+    use hmac::Mac;
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::Full).await;
+    receiver.set_status(500);
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let dispatcher = h.dispatcher(|_, _| {});
+    h.reach(
+        "webhook",
+        h.target(&receiver.url("/"), Some(secret)).await,
+        1,
+    )
+    .await;
+    for _ in 0..3 {
+        dispatcher.run_until_idle().await.unwrap();
+        h.advance_to_next_due().await;
+    }
+    receiver.set_status(200);
+    dispatcher.run_until_idle().await.unwrap();
+    let received = receiver.received();
+    assert_eq!(received.len(), 4);
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(&secret[6..])
+        .unwrap();
+    let first_id = received[0].event_id.clone();
+    for r in &received {
+        assert_eq!(r.event_id, first_id, "every retry sends the same id");
+        let header = |n: &str| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        };
+        let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            body["id"],
+            first_id.as_str(),
+            "the body's id is the webhook-id"
+        );
+        assert_eq!(header("content-type"), "application/json");
+        assert_eq!(header("authorization"), "Bearer test-token");
+        let ts = header("webhook-timestamp");
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+        mac.update(format!("{}.{}.", first_id, ts).as_bytes());
+        mac.update(&r.body);
+        let expected = format!(
+            "v1,{}",
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+        );
+        assert_eq!(header("webhook-signature"), expected);
+    }
+    assert_eq!(h.stats("webhook").await, stats(1, 1, 0, 0));
+}
+
+async fn a_hanging_destination_does_not_hold_up_the_others(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let slow = Receiver::start(Recording::Full).await;
+    slow.hang();
+    let fast = Receiver::start(Recording::Full).await;
+    let dispatcher = h.dispatcher(|c, s| {
+        c.global_concurrency = 8;
+        c.per_destination = 2;
+        c.queue_per_destination = 2;
+        s.total_timeout = Duration::from_secs(60);
+    });
+    h.reach("slow", h.target(&slow.url("/"), None).await, 10)
+        .await;
+    h.reach("fast", h.target(&fast.url("/"), None).await, 40)
+        .await;
+    // Everything is due, while the slow destination holds its requests open.
+    // (The clock moves so that work given back as busy comes due again.)
+    for _ in 0..1000 {
+        dispatcher.dispatch_due().await.unwrap();
+        h.clock.advance(ChronoDuration::seconds(1));
+        if h.stats("fast").await.accepted == 40 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        h.stats("fast").await,
+        stats(40, 40, 0, 0),
+        "the fast destination got everything"
+    );
+    assert_eq!(
+        slow.count(),
+        2,
+        "the slow destination holds only its own two send slots"
+    );
+    assert_eq!(h.stats("slow").await.pending, 10);
+    slow.release();
+    dispatcher.wait_idle().await;
+    for _ in 0..10 {
+        h.clock.advance(ChronoDuration::seconds(1));
+        dispatcher.run_until_idle().await.unwrap();
+    }
+    assert_eq!(h.stats("slow").await, stats(10, 10, 0, 0));
+    assert!(fast.id_counts().values().all(|&n| n == 1));
+    assert!(slow.id_counts().values().all(|&n| n == 1));
+}
+
+async fn leases_of_a_dead_dispatcher_are_taken_over_when_they_expire(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::Full).await;
+    h.reach("webhook", h.target(&receiver.url("/"), None).await, 25)
+        .await;
+    // A process claims everything and dies before sending.
+    let now = h.clock.now();
+    let claimed = h
+        .store
+        .claim_due(
+            "dead-process",
+            now,
+            now + ChronoDuration::seconds(60),
+            100,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 25);
+    let survivor = h.dispatcher(|_, _| {});
+    survivor.run_until_idle().await.unwrap();
+    assert_eq!(
+        receiver.count(),
+        0,
+        "leased work is not touched before the lease ends"
+    );
+    h.clock.advance(ChronoDuration::seconds(60));
+    survivor.run_until_idle().await.unwrap();
+    assert_eq!(receiver.count(), 25);
+    assert!(receiver.id_counts().values().all(|&n| n == 1));
+    assert_eq!(h.stats("webhook").await, stats(25, 25, 0, 0));
+}
+
+async fn two_dispatchers_share_the_work_and_send_nothing_twice(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::Full).await;
+    h.reach("webhook", h.target(&receiver.url("/"), None).await, 400)
+        .await;
+    let small = |c: &mut DispatcherConfig, _: &mut SenderConfig| c.batch_size = 16;
+    let (a, b) = (h.dispatcher(small), h.dispatcher(small));
+    let (ra, rb) = tokio::join!(a.run_until_idle(), b.run_until_idle());
+    ra.unwrap();
+    rb.unwrap();
+    let counts = receiver.id_counts();
+    assert_eq!(counts.len(), 400);
+    assert!(counts.values().all(|&n| n == 1), "nothing sent twice");
+    assert_eq!(h.stats("webhook").await, stats(400, 400, 0, 0));
+}
+
+async fn a_delivery_first_picked_up_after_its_window_fails_without_an_attempt(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::Full).await;
+    let [id] = h
+        .reach("webhook", h.target(&receiver.url("/"), None).await, 1)
+        .await[..]
+    else {
+        panic!()
+    };
+    // The service was down for the whole window.
+    h.clock.advance(ChronoDuration::hours(13));
+    h.dispatcher(|_, _| {}).run_until_idle().await.unwrap();
+    assert_eq!(receiver.count(), 0);
+    assert_eq!(
+        h.store.delivery_state(id).await.unwrap(),
+        (DeliveryState::Failed, 0)
+    );
+    assert_eq!(h.stats("webhook").await, stats(1, 0, 0, 1));
+}
