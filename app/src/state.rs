@@ -1,11 +1,17 @@
-//! What server functions reach through context: the store and the Leptos options.
+//! What server functions and routes reach through context: the store, the
+//! dispatcher (to wake it and read its counters), the webhook sender (for test
+//! sends) and the Leptos options.
 
 use axum::extract::FromRef;
+use hookflow::delivery::Dispatcher;
 use hookflow::store::Store;
+use hookflow::webhook::sender::Sender;
 use leptos::prelude::LeptosOptions;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
+    pub dispatcher: Dispatcher,
+    pub sender: Sender,
 }

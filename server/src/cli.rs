@@ -1,9 +1,9 @@
 //! Parses the command line, runs the command, and turns any failure into one
 //! clear line on stderr and a non-zero exit.
 
-use crate::config::{AdminCommand, Cli, Command, ServeArgs, TokenCommand};
+use crate::config::{AdminCommand, Cli, Command, DEFAULT_DATABASE_URL, ServeArgs, TokenCommand};
 use crate::error::CliError;
-use crate::{commands, startup, telemetry};
+use crate::{bench, commands, startup, telemetry};
 use clap::Parser;
 use hookflow::store::{DatabaseUrl, Store};
 use std::process::ExitCode;
@@ -31,10 +31,15 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
-    let url: DatabaseUrl = cli.global.database_url.parse()?;
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    let given = cli.global.database_url.as_deref();
+    let url =
+        || -> Result<DatabaseUrl, CliError> { Ok(given.unwrap_or(DEFAULT_DATABASE_URL).parse()?) };
+    match cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::from_env()))
+    {
         Command::Serve(args) => {
-            let app = startup::Application::build(&url, &args).await?;
+            let app = startup::Application::build(&url()?, &args).await?;
             app.run_until_stopped(startup::shutdown_signal()).await
         }
         Command::Admin(AdminCommand::Create {
@@ -42,7 +47,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             password,
             account_name,
         }) => {
-            let store = Store::open(&url, 2).await?;
+            let store = Store::open(&url()?, 2).await?;
             let created =
                 commands::admin::create(&store, &email, &password, account_name.as_deref()).await;
             store.close().await;
@@ -54,11 +59,15 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Token(TokenCommand::Create { email, name }) => {
-            let store = Store::open(&url, 2).await?;
+            let store = Store::open(&url()?, 2).await?;
             let created = commands::token::create(&store, &email, &name).await;
             store.close().await;
             println!("{}", created?);
             Ok(())
+        }
+        Command::Bench(command) => {
+            let url = given.map(str::parse::<DatabaseUrl>).transpose()?;
+            bench::run(url, command).await
         }
     }
 }

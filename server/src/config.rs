@@ -18,16 +18,15 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hookflow.db";
+
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Where data lives: sqlite://PATH (created when missing) or postgres://USER@HOST:PORT/DB.
-    #[arg(
-        long,
-        env = "HOOKFLOW_DATABASE_URL",
-        default_value = "sqlite://data/hookflow.db",
-        global = true
-    )]
-    pub database_url: String,
+    /// Where data lives: sqlite://PATH (created when missing) or
+    /// postgres://USER@HOST:PORT/DB [default: sqlite://data/hookflow.db; for
+    /// `bench`, a new SQLite file in a temporary folder]
+    #[arg(long, env = "HOOKFLOW_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
 
     /// Log output: human-readable lines, or one JSON object per line.
     #[arg(long, env = "HOOKFLOW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
@@ -54,6 +53,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Benchmarks (see BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -86,18 +88,69 @@ pub struct ServeArgs {
     /// Database connections kept open.
     #[arg(long, env = "HOOKFLOW_DATABASE_CONNECTIONS", default_value_t = 16)]
     pub database_connections: u32,
+
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
 }
 
-impl Default for ServeArgs {
-    fn default() -> Self {
-        ServeArgs {
-            bind: "127.0.0.1:3000".parse().expect("valid address"),
-            site_root: PathBuf::from("target/site"),
-            admin_email: None,
-            admin_password: None,
-            shutdown_grace_secs: 20,
-            database_connections: 16,
-        }
+/// How webhooks are sent and retried.
+#[derive(Debug, Clone, Args)]
+pub struct DeliveryArgs {
+    /// Delays between attempts, comma-separated (ms, s, m, h, d); the last one repeats.
+    #[arg(
+        long,
+        env = "HOOKFLOW_RETRY_SCHEDULE",
+        default_value = "5s,30s,2m,5m,15m,30m,1h,2h,3h"
+    )]
+    pub retry_schedule: String,
+
+    /// How long a request is retried before it is Failed.
+    #[arg(long, env = "HOOKFLOW_RETRY_WINDOW", default_value = "12h")]
+    pub retry_window: String,
+
+    /// Networks webhooks may reach although they are not public, comma-separated
+    /// CIDRs (e.g. 127.0.0.0/8 to test against a local receiver). Empty: none.
+    #[arg(long, env = "HOOKFLOW_ALLOW_NETWORKS", default_value = "")]
+    pub allow_networks: String,
+
+    /// Seconds to resolve, connect and finish TLS with a destination.
+    #[arg(long, env = "HOOKFLOW_CONNECT_TIMEOUT_SECS", default_value_t = 5)]
+    pub connect_timeout_secs: u64,
+
+    /// Seconds for a whole attempt, response included.
+    #[arg(long, env = "HOOKFLOW_REQUEST_TIMEOUT_SECS", default_value_t = 15)]
+    pub request_timeout_secs: u64,
+
+    /// Deliveries this process works on at once, all destinations together.
+    #[arg(long, env = "HOOKFLOW_DISPATCH_CONCURRENCY", default_value_t = 1024)]
+    pub dispatch_concurrency: usize,
+
+    /// Requests in flight at once to one destination (host:port).
+    #[arg(long, env = "HOOKFLOW_DESTINATION_CONCURRENCY", default_value_t = 64)]
+    pub destination_concurrency: usize,
+
+    /// Seconds a claimed delivery stays reserved for this process; after a crash,
+    /// another instance takes it over when this runs out.
+    #[arg(long, env = "HOOKFLOW_LEASE_SECS", default_value_t = 300)]
+    pub lease_secs: u64,
+
+    /// Milliseconds between looks for due work when nothing wakes the dispatcher
+    /// (the path between instances sharing PostgreSQL).
+    #[arg(long, env = "HOOKFLOW_POLL_INTERVAL_MS", default_value_t = 1000)]
+    pub poll_interval_ms: u64,
+}
+
+/// Parses only the serve options, from the environment and defaults: what
+/// `hookflow` with no command runs with.
+#[derive(Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    args: ServeArgs,
+}
+
+impl ServeArgs {
+    pub fn from_env() -> ServeArgs {
+        ServeOnly::parse_from(["hookflow"]).args
     }
 }
 

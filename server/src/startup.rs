@@ -3,12 +3,17 @@
 
 use crate::commands;
 use crate::config::ServeArgs;
+use crate::delivery::{dispatcher_config, sender_config};
 use crate::error::CliError;
 use crate::routes;
 use app::state::AppState;
+use hookflow::clock::SystemClock;
+use hookflow::delivery::Dispatcher;
 use hookflow::store::{DatabaseUrl, Store};
+use hookflow::webhook::sender::Sender;
 use leptos::config::LeptosOptions;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -16,6 +21,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    dispatcher: Dispatcher,
     grace: Duration,
 }
 
@@ -23,6 +29,9 @@ impl Application {
     /// Opens the store (running migrations), creates the first admin when asked,
     /// and binds the port (port 0 picks a free one, as tests do).
     pub async fn build(url: &DatabaseUrl, args: &ServeArgs) -> Result<Application, CliError> {
+        // Settings first: a typo fails before anything is opened.
+        let sender_config = sender_config(&args.delivery)?;
+        let dispatcher_config = dispatcher_config(&args.delivery)?;
         let store = Store::open(url, args.database_connections).await?;
         commands::admin::bootstrap(
             &store,
@@ -43,14 +52,24 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(bound)
             .build();
+        let sender = Sender::new(sender_config).map_err(|e| CliError::Input(e.to_string()))?;
+        let dispatcher = Dispatcher::new(
+            store.clone(),
+            sender.clone(),
+            Arc::new(SystemClock),
+            dispatcher_config,
+        );
         let state = AppState {
             leptos_options,
             store: store.clone(),
+            dispatcher: dispatcher.clone(),
+            sender,
         };
         Ok(Application {
             listener,
             router: routes::router(state),
             store,
+            dispatcher,
             grace: Duration::from_secs(args.shutdown_grace_secs),
         })
     }
@@ -63,32 +82,35 @@ impl Application {
         &self.store
     }
 
-    /// Serves until `shutdown` resolves, then stops taking requests, lets the
-    /// in-flight ones finish (at most the grace period) and closes the store.
+    /// Serves and dispatches until `shutdown` resolves. Then it stops taking
+    /// requests and claiming deliveries, lets in-flight work finish (at most
+    /// the grace period), gives back what is still leased, and closes the store.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), CliError> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "Hookflow is listening on http://{addr}");
-        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let dispatcher = tokio::spawn(self.dispatcher.clone().run(stop_rx.clone(), self.grace));
+        let mut server_stop = stop_rx;
         let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: no new requests, finishing the ones in flight");
-            let _ = stopping_tx.send(());
+            let _ = server_stop.wait_for(|stop| *stop).await;
         });
         let server = tokio::spawn(async move { server.await });
+        shutdown.await;
+        tracing::info!("shutting down: no new requests or claims, finishing the work in flight");
+        let _ = stop_tx.send(true);
         let grace = self.grace;
-        let result = tokio::select! {
-            r = server => r.map_err(|e| CliError::Io(std::io::Error::other(e)))?,
-            () = async move {
-                let _ = stopping_rx.await;
-                tokio::time::sleep(grace).await;
-            } => {
+        let result = match tokio::time::timeout(grace, server).await {
+            Ok(joined) => joined.map_err(|e| CliError::Io(std::io::Error::other(e)))?,
+            Err(_) => {
                 tracing::warn!("requests still in flight after the grace period; stopping anyway");
                 Ok(())
             }
         };
+        // The dispatcher bounds its own wait by the grace period.
+        let _ = dispatcher.await;
         self.store.close().await;
         tracing::info!("stopped");
         result.map_err(CliError::Io)

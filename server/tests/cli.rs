@@ -50,6 +50,15 @@ fn help_lists_every_setting_with_its_environment_variable() {
         "HOOKFLOW_ADMIN_PASSWORD",
         "HOOKFLOW_SHUTDOWN_GRACE_SECS",
         "HOOKFLOW_DATABASE_CONNECTIONS",
+        "HOOKFLOW_RETRY_SCHEDULE",
+        "HOOKFLOW_RETRY_WINDOW",
+        "HOOKFLOW_ALLOW_NETWORKS",
+        "HOOKFLOW_CONNECT_TIMEOUT_SECS",
+        "HOOKFLOW_REQUEST_TIMEOUT_SECS",
+        "HOOKFLOW_DISPATCH_CONCURRENCY",
+        "HOOKFLOW_DESTINATION_CONCURRENCY",
+        "HOOKFLOW_LEASE_SECS",
+        "HOOKFLOW_POLL_INTERVAL_MS",
     ] {
         assert!(help.contains(var), "{var} missing from:\n{help}");
     }
@@ -235,4 +244,40 @@ fn a_token_is_printed_once_and_only_its_hash_is_stored() {
         &[],
     );
     assert_one_line_error(&out, "no user with the email nobody@example.org");
+}
+
+#[test]
+fn bad_delivery_settings_are_one_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let serve = |k: &str, v: &str| {
+        hookflow(
+            &["--database-url", &url, "serve", "--bind", "127.0.0.1:0"],
+            &[(k, v)],
+        )
+    };
+    assert_one_line_error(
+        &serve("HOOKFLOW_RETRY_SCHEDULE", "5s,soon"),
+        "`soon` is not a duration",
+    );
+    assert_one_line_error(
+        &serve("HOOKFLOW_RETRY_WINDOW", "0s"),
+        "HOOKFLOW_RETRY_WINDOW",
+    );
+    assert_one_line_error(
+        &serve("HOOKFLOW_ALLOW_NETWORKS", "10.0.0.0/99"),
+        "HOOKFLOW_ALLOW_NETWORKS",
+    );
+    assert_one_line_error(
+        &serve("HOOKFLOW_DISPATCH_CONCURRENCY", "0"),
+        "HOOKFLOW_DISPATCH_CONCURRENCY must be greater than 0",
+    );
+    assert_one_line_error(
+        &serve("HOOKFLOW_LEASE_SECS", "10"),
+        "HOOKFLOW_LEASE_SECS (10) must be longer",
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "settings are checked before anything is created"
+    );
 }

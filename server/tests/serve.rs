@@ -115,3 +115,33 @@ async fn pages_are_rendered_on_the_server() {
     assert_eq!(res.status(), 404);
     assert!(terminate(&mut server).success());
 }
+
+#[tokio::test]
+async fn metrics_are_served_in_prometheus_format() {
+    let mut server = start(&[]).await;
+    let res = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = res.text().await.unwrap();
+    for line in [
+        "hookflow_deliveries{state=\"pending\"} 0",
+        "hookflow_deliveries{state=\"accepted\"} 0",
+        "hookflow_deliveries{state=\"failed\"} 0",
+        "hookflow_oldest_due_delivery_age_seconds 0",
+        "# TYPE hookflow_attempt_duration_seconds histogram",
+        "hookflow_attempt_duration_seconds_count 0",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing `{line}` in:\n{text}"
+        );
+    }
+    assert!(terminate(&mut server).success());
+}

@@ -116,6 +116,8 @@ impl Dispatcher {
                     if inner.in_flight.fetch_sub(n, Ordering::AcqRel) == n {
                         inner.idle.notify_waiters();
                     }
+                    // Claim slots were freed: there is room to claim more.
+                    inner.wake.notify_one();
                 }
             });
             Inner {
@@ -337,8 +339,6 @@ async fn send_one(
         })
         .await;
     drop(sending);
-    drop(slot);
-    inner.wake.notify_one();
     let finished = inner.clock.now();
     let attempt_no = delivery.attempts + 1;
     let resolution = if outcome.accepted {
@@ -361,17 +361,20 @@ async fn send_one(
         outcome = code,
         "attempt recorded"
     );
-    inner.recorder.push(AttemptRecord {
-        delivery: delivery.id,
-        attempt_no,
-        started_at: started,
-        duration_ms: outcome.duration.as_millis() as i64,
-        status: outcome.status,
-        error_class: outcome.error.as_ref().map(|e| e.code().to_string()),
-        excerpt: outcome.excerpt,
-        resolution,
-        finished_at: finished,
-    });
+    inner.recorder.push(
+        AttemptRecord {
+            delivery: delivery.id,
+            attempt_no,
+            started_at: started,
+            duration_ms: outcome.duration.as_millis() as i64,
+            status: outcome.status,
+            error_class: outcome.error.as_ref().map(|e| e.code().to_string()),
+            excerpt: outcome.excerpt,
+            resolution,
+            finished_at: finished,
+        },
+        slot,
+    );
 }
 
 /// The schedule's answer, bounded by the deadline stored with the delivery (so a

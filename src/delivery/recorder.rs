@@ -1,6 +1,7 @@
 //! Group commit of attempts: sends finish one by one, but their records are
 //! written many per transaction, which is what lets SQLite keep up.
 
+use super::limits::ClaimSlot;
 use crate::store::{AttemptRecord, Store};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -8,7 +9,9 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 1024;
 
 enum Message {
-    Record(AttemptRecord),
+    /// The record, and the claim slot it keeps taken until it is committed, so
+    /// work sent but not yet recorded stays within the claim caps.
+    Record(AttemptRecord, ClaimSlot),
     Flush(oneshot::Sender<()>),
 }
 
@@ -24,10 +27,10 @@ impl Recorder {
         Recorder { tx }
     }
 
-    pub fn push(&self, record: AttemptRecord) {
+    pub fn push(&self, record: AttemptRecord, slot: ClaimSlot) {
         // The writer only stops when every sender is gone, so this cannot fail
         // while the dispatcher exists.
-        let _ = self.tx.send(Message::Record(record));
+        let _ = self.tx.send(Message::Record(record, slot));
     }
 
     /// Resolves once everything pushed before it is committed.
@@ -45,12 +48,16 @@ async fn write_loop(
     on_recorded: impl Fn(usize),
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut slots = Vec::with_capacity(MAX_BATCH);
     let mut flushes = Vec::new();
     while let Some(first) = rx.recv().await {
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
-                Message::Record(r) => batch.push(r),
+                Message::Record(r, slot) => {
+                    batch.push(r);
+                    slots.push(slot);
+                }
                 Message::Flush(done) => flushes.push(done),
             }
             if batch.len() < MAX_BATCH {
@@ -59,6 +66,7 @@ async fn write_loop(
         }
         if !batch.is_empty() {
             write_until_done(&store, &batch).await;
+            slots.clear();
             on_recorded(batch.len());
             batch.clear();
         }

@@ -2,6 +2,7 @@
 //! and the operational endpoints.
 
 pub mod health;
+pub mod metrics;
 
 use app::state::AppState;
 use app::{App, shell};
@@ -14,6 +15,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::metrics))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
