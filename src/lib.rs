@@ -5,6 +5,7 @@
 //! network or the clock of the machine lives behind the `server` feature.
 
 pub mod delivery;
+pub mod engine;
 pub mod model;
 pub mod webhook;
 

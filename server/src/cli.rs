@@ -1,6 +1,7 @@
 //! Parses the command line, runs the command, and turns any failure into one
 //! clear line on stderr and a non-zero exit.
 
+use crate::config::ContactsCommand;
 use crate::config::{AdminCommand, Cli, Command, DEFAULT_DATABASE_URL, ServeArgs, TokenCommand};
 use crate::error::CliError;
 use crate::{bench, commands, startup, telemetry};
@@ -64,6 +65,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             store.close().await;
             println!("{}", created?);
             Ok(())
+        }
+        Command::Contacts(ContactsCommand::Import { file, account }) => {
+            let account = hookflow::model::AccountId(account);
+            commands::contacts::import(&url()?, &file, account).await
         }
         Command::Bench(command) => {
             let url = given.map(str::parse::<DatabaseUrl>).transpose()?;

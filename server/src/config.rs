@@ -53,6 +53,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import contacts.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
     /// Benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -88,6 +91,10 @@ pub struct ServeArgs {
     /// Database connections kept open.
     #[arg(long, env = "HOOKFLOW_DATABASE_CONNECTIONS", default_value_t = 16)]
     pub database_connections: u32,
+
+    /// How often time-based triggers (dates reached, consent expiring) are checked, in seconds.
+    #[arg(long, env = "HOOKFLOW_SWEEP_INTERVAL_SECS", default_value_t = 60)]
+    pub sweep_interval_secs: u64,
 
     #[command(flatten)]
     pub delivery: DeliveryArgs,
@@ -179,5 +186,19 @@ pub enum TokenCommand {
         /// What the token is for, to tell tokens apart later.
         #[arg(long, default_value = "API token")]
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Create or update contacts from a CSV file, matched by email. The header row
+    /// names the fields (`email`, `firstname`, …, custom field keys); an empty cell
+    /// leaves that value as it is; an invalid row is reported and skipped.
+    Import {
+        /// The CSV file (UTF-8, comma-separated, header row first).
+        file: PathBuf,
+        /// The id of the account to import into.
+        #[arg(long)]
+        account: i64,
     },
 }

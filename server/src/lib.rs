@@ -1,6 +1,7 @@
 //! The Hookflow server: configuration, HTTP routes (UI, health), background work,
 //! and the command-line tools around them.
 
+pub mod api;
 pub mod bench;
 pub mod cli;
 pub mod commands;

@@ -9,6 +9,7 @@ use crate::routes;
 use app::state::AppState;
 use hookflow::clock::SystemClock;
 use hookflow::delivery::Dispatcher;
+use hookflow::engine::{Engine, EngineConfig};
 use hookflow::store::{DatabaseUrl, Store};
 use hookflow::webhook::sender::Sender;
 use leptos::config::LeptosOptions;
@@ -22,6 +23,7 @@ pub struct Application {
     router: axum::Router,
     store: Store,
     dispatcher: Dispatcher,
+    engine: Engine,
     grace: Duration,
 }
 
@@ -53,16 +55,29 @@ impl Application {
             .site_addr(bound)
             .build();
         let sender = Sender::new(sender_config).map_err(|e| CliError::Input(e.to_string()))?;
+        let delivery_window = dispatcher_config.schedule.window;
         let dispatcher = Dispatcher::new(
             store.clone(),
             sender.clone(),
             Arc::new(SystemClock),
             dispatcher_config,
         );
+        let engine_config = EngineConfig {
+            delivery_window,
+            sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
+            ..EngineConfig::default()
+        };
+        let engine = Engine::new(
+            store.clone(),
+            Arc::new(SystemClock),
+            engine_config,
+            Some(dispatcher.clone()),
+        );
         let state = AppState {
             leptos_options,
             store: store.clone(),
             dispatcher: dispatcher.clone(),
+            engine: engine.clone(),
             sender,
         };
         Ok(Application {
@@ -70,6 +85,7 @@ impl Application {
             router: routes::router(state),
             store,
             dispatcher,
+            engine,
             grace: Duration::from_secs(args.shutdown_grace_secs),
         })
     }
@@ -93,6 +109,7 @@ impl Application {
         tracing::info!(%addr, "Hookflow is listening on http://{addr}");
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let dispatcher = tokio::spawn(self.dispatcher.clone().run(stop_rx.clone(), self.grace));
+        let engine = tokio::spawn(self.engine.clone().run(stop_rx.clone()));
         let mut server_stop = stop_rx;
         let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
             let _ = server_stop.wait_for(|stop| *stop).await;
@@ -109,7 +126,9 @@ impl Application {
                 Ok(())
             }
         };
-        // The dispatcher bounds its own wait by the grace period.
+        // The engine finishes its current step (a short transaction); the
+        // dispatcher bounds its own wait by the grace period.
+        let _ = engine.await;
         let _ = dispatcher.await;
         self.store.close().await;
         tracing::info!("stopped");

@@ -10,6 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const N: usize = 3000;
+/// Contacts in the engine crash test (each goes through a wait and a webhook step).
+const ENGINE_N: usize = 1200;
 
 fn url_string(url: &DatabaseUrl) -> String {
     match url {
@@ -178,5 +180,123 @@ async fn postgres_a_killed_instance_s_deliveries_are_taken_over_by_another() {
         return;
     };
     killed_mid_batch_then_finished(&db, false).await;
+    db.cleanup().await;
+}
+
+/// The engine's side: contacts enrolled by events, each journey's webhook step
+/// written in the transaction that moves it on. Killed mid-way and restarted,
+/// every contact is delivered once per pass and counted once.
+async fn engine_killed_mid_batch_then_finished(db: &TestDb) {
+    use hookflow::engine::event::ContactEvent;
+    let receiver = Receiver::start(Recording::Full).await;
+    let now = Utc::now();
+    let admin = Email::parse("owner@example.org").unwrap();
+    let (account, _) = db
+        .store
+        .create_account(
+            NewAccount {
+                name: "Acme",
+                admin_email: &admin,
+                admin_password_hash: "h",
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let definition = serde_json::json!({"name": "Crash", "trigger": {"type": "form_submitted", "form_id": 1},
+        "graph": {"start": "wait", "steps": [
+            {"id": "wait", "type": "wait", "wait": {"type": "duration", "seconds": 1}, "next": "hook"},
+            {"id": "hook", "type": "send_webhook", "next": null, "config": {"url": receiver.url("/in"),
+                "fields": ["email"], "additional": [], "headers": []}}]}});
+    let scenario = db
+        .store
+        .create_scenario(account, "Crash", &definition.to_string(), now)
+        .await
+        .unwrap();
+    db.store
+        .set_scenario_status(account, scenario.id, "active", now)
+        .await
+        .unwrap();
+    let mut contacts = Vec::with_capacity(ENGINE_N);
+    for i in 0..ENGINE_N {
+        let email = Email::parse(&format!("c{i}@example.org")).unwrap();
+        contacts.push(
+            db.store
+                .create_contact(account, &email, &Default::default(), now)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    for chunk in contacts.chunks(500) {
+        let mut tx = db.store.begin().await.unwrap();
+        for contact in chunk {
+            tx.append_event(
+                account,
+                *contact,
+                &ContactEvent::FormSubmitted { form_id: 1 },
+                now,
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let hook = StepId("hook".into());
+    let stats = async || db.store.step_stats(scenario.id, &hook).await.unwrap();
+    let mut first = start_server(&db.url);
+    wait_until("the first webhooks arrive", async || {
+        receiver.count() >= 300
+    })
+    .await;
+    kill_hard(&mut first);
+    let at_kill = stats().await;
+    assert!(
+        at_kill.accepted < ENGINE_N as i64,
+        "killed in the middle: {at_kill:?}"
+    );
+    let mut second = start_server(&db.url);
+    wait_until("every contact is delivered", async || {
+        stats().await.accepted == ENGINE_N as i64
+    })
+    .await;
+    let done = stats().await;
+    assert_eq!(
+        done,
+        StepStats {
+            reached: ENGINE_N as i64,
+            accepted: ENGINE_N as i64,
+            pending: 0,
+            failed: 0
+        }
+    );
+    let counts = receiver.id_counts();
+    assert_eq!(counts.len(), ENGINE_N, "one delivery (one id) per contact");
+    let contacts: HashSet<i64> = receiver
+        .received()
+        .iter()
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["data"]["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(contacts.len(), ENGINE_N, "every contact arrived");
+    kill_hard(&mut second);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_an_engine_killed_between_steps_loses_and_doubles_nothing() {
+    let db = TestDb::sqlite().await;
+    engine_killed_mid_batch_then_finished(&db).await;
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_engine_killed_between_steps_loses_and_doubles_nothing() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    engine_killed_mid_batch_then_finished(&db).await;
     db.cleanup().await;
 }

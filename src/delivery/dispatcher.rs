@@ -3,24 +3,25 @@
 //!
 //! `dispatch_due` is one step (claim, start the sends); `run` is the loop that
 //! only decides when to take that step again: at once when woken by a new
-//! delivery or a freed slot, otherwise at the next due time or the poll interval
-//! (the backstop, and the path between instances sharing PostgreSQL).
+//! delivery, when freed slots make a destination worth claiming for again, or
+//! at the next due time or the poll interval (the backstop, and the path
+//! between instances sharing PostgreSQL).
 
-use super::limits::{ClaimSlot, Limits};
+use super::attempt::send_one;
+use super::limits::Limits;
 use super::metrics::Metrics;
+use super::plan::{ClaimPlan, Reach};
 use super::recorder::Recorder;
-use super::schedule::{Next, RetrySchedule};
+use super::schedule::RetrySchedule;
+use super::targets::Targets;
 use crate::clock::Clock;
-use crate::store::{AttemptRecord, ClaimedDelivery, Resolution, Store, StoreError, TargetId};
-use crate::webhook::sender::{OutgoingRequest, Sender};
-use crate::webhook::signing::SigningSecret;
-use crate::webhook::url::WebhookUrl;
-use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use crate::store::{Store, StoreError};
+use crate::webhook::sender::Sender;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
+use tokio::time::Instant;
 
 #[derive(Debug, Clone)]
 pub struct DispatcherConfig {
@@ -67,33 +68,34 @@ impl Default for DispatcherConfig {
     }
 }
 
-/// A target as the dispatcher uses it: parsed once, then cached (targets never change).
-struct Target {
-    url: WebhookUrl,
-    headers: Vec<(String, String)>,
-    secret: Option<SigningSecret>,
-    destination: String,
-}
-
 #[derive(Clone)]
 pub struct Dispatcher {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    store: Store,
-    sender: Sender,
-    clock: Arc<dyn Clock>,
-    config: DispatcherConfig,
+pub(super) struct Inner {
+    pub(super) store: Store,
+    pub(super) sender: Sender,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) config: DispatcherConfig,
     limits: Limits,
-    metrics: Arc<Metrics>,
-    recorder: Recorder,
-    targets: Mutex<HashMap<TargetId, Arc<Target>>>,
-    /// New work, or a freed slot: look again now.
-    wake: Notify,
+    pub(super) metrics: Arc<Metrics>,
+    pub(super) recorder: Recorder,
+    targets: Targets,
+    /// New deliveries were written: look for them now.
+    work: Notify,
+    /// Attempts were recorded, freeing claim slots.
+    room: Notify,
     /// Deliveries claimed and not yet recorded.
     in_flight: AtomicUsize,
     idle: Notify,
+}
+
+/// What one step did.
+struct Step {
+    claimed: usize,
+    /// The claim took as many as it read: more may be due right now.
+    filled: bool,
 }
 
 impl Dispatcher {
@@ -116,11 +118,12 @@ impl Dispatcher {
                     if inner.in_flight.fetch_sub(n, Ordering::AcqRel) == n {
                         inner.idle.notify_waiters();
                     }
-                    // Claim slots were freed: there is room to claim more.
-                    inner.wake.notify_one();
+                    // Claim slots were freed: there may be room to claim more.
+                    inner.room.notify_one();
                 }
             });
             Inner {
+                targets: Targets::new(store.clone()),
                 store,
                 sender,
                 clock,
@@ -128,8 +131,8 @@ impl Dispatcher {
                 limits,
                 metrics: Arc::new(Metrics::default()),
                 recorder,
-                targets: Mutex::new(HashMap::new()),
-                wake: Notify::new(),
+                work: Notify::new(),
+                room: Notify::new(),
                 in_flight: AtomicUsize::new(0),
                 idle: Notify::new(),
             }
@@ -147,7 +150,7 @@ impl Dispatcher {
 
     /// Call after writing new deliveries: the loop looks at once.
     pub fn wake(&self) {
-        self.inner.wake.notify_one();
+        self.inner.work.notify_one();
     }
 
     /// Deliveries claimed and not yet recorded.
@@ -155,20 +158,35 @@ impl Dispatcher {
         self.inner.in_flight.load(Ordering::Acquire)
     }
 
-    /// One step: claims what is due (as many as there are free slots) and
-    /// starts sending it. Returns how many were claimed.
+    /// One step: claims what is due (as many as there are free slots, and for
+    /// each destination as many as it has room for) and starts sending it.
+    /// Returns how many were claimed.
     pub async fn dispatch_due(&self) -> Result<usize, StoreError> {
+        Ok(self.step(Reach::Wide).await?.claimed)
+    }
+
+    async fn step(&self, reach: Reach) -> Result<Step, StoreError> {
         let inner = &self.inner;
         let free = inner.limits.available().min(inner.config.batch_size);
-        if free == 0 {
-            return Ok(0);
+        let plan = self.plan(reach);
+        if free == 0 || plan.is_empty() {
+            return Ok(Step {
+                claimed: 0,
+                filled: false,
+            });
         }
         let now = inner.clock.now();
         let lease_until = now + chrono::Duration::from_std(inner.config.lease).unwrap_or_default();
-        let full = self.full_targets();
         let claimed = inner
             .store
-            .claim_due(&inner.config.owner, now, lease_until, free as i64, &full)
+            .claim_due_capped(
+                &inner.config.owner,
+                now,
+                lease_until,
+                free as i64,
+                &plan.listed,
+                plan.others,
+            )
             .await?;
         let count = claimed.len();
         let late_limit = chrono::Duration::from_std(inner.config.late_limit).unwrap_or_default();
@@ -178,7 +196,9 @@ impl Dispatcher {
                 expired.push(delivery.id);
                 continue;
             }
-            let target = self.target(delivery.target).await?;
+            let target = inner.targets.get(delivery.target).await?;
+            // Several targets may share a destination, so a claim can still
+            // exceed its room: the excess is given back.
             match inner.limits.try_claim(&target.destination) {
                 Some(slot) => {
                     inner.in_flight.fetch_add(1, Ordering::AcqRel);
@@ -198,7 +218,17 @@ impl Dispatcher {
             let due = now + chrono::Duration::from_std(inner.config.busy_retry).unwrap_or_default();
             inner.store.release(&busy, &inner.config.owner, due).await?;
         }
-        Ok(count)
+        Ok(Step {
+            claimed: count,
+            filled: count == free,
+        })
+    }
+
+    fn plan(&self, reach: Reach) -> ClaimPlan {
+        let limits = &self.inner.limits;
+        self.inner
+            .targets
+            .with_destinations(|targets| ClaimPlan::new(limits, targets, reach))
     }
 
     /// Waits until every claimed delivery has been sent and recorded.
@@ -229,18 +259,35 @@ impl Dispatcher {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>, grace: Duration) {
         let inner = self.inner.clone();
         tracing::info!(owner = %inner.config.owner, "dispatcher started");
+        let poll = inner.config.poll_interval;
+        // When to look wide again without being woken: the next due time, or
+        // the poll interval.
+        let mut look_at = Instant::now();
+        let mut reach = Reach::Wide;
         while !*shutdown.borrow() {
-            let wait = match self.dispatch_due().await {
-                Ok(n) if n > 0 && inner.limits.available() > 0 => continue,
-                Ok(_) => self.time_to_next_due().await,
+            if Instant::now() >= look_at {
+                reach = Reach::Wide;
+            }
+            match self.step(reach).await {
+                Ok(step) => {
+                    if reach == Reach::Wide && !step.filled {
+                        // Everything claimable now is claimed.
+                        reach = Reach::Narrow;
+                        look_at = Instant::now() + self.until_next_claimable().await;
+                    }
+                    if step.claimed > 0 && inner.limits.available() > 0 {
+                        continue;
+                    }
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "dispatcher: database error; trying again");
-                    inner.config.poll_interval
+                    look_at = Instant::now() + poll;
                 }
-            };
+            }
             tokio::select! {
-                () = inner.wake.notified() => {}
-                () = tokio::time::sleep(wait) => {}
+                () = inner.work.notified() => reach = Reach::Wide,
+                () = inner.room.notified() => {}
+                () = tokio::time::sleep_until(look_at) => reach = Reach::Wide,
                 _ = shutdown.changed() => {}
             }
         }
@@ -265,140 +312,26 @@ impl Dispatcher {
         tracing::info!("dispatcher stopped");
     }
 
-    async fn time_to_next_due(&self) -> Duration {
-        let poll = self.inner.config.poll_interval;
-        match self.inner.store.next_due_at().await {
-            Ok(Some(due)) => (due - self.inner.clock.now())
-                .to_std()
-                .unwrap_or(Duration::ZERO)
-                .min(poll),
+    /// How long until a wide claim could find something: the next due time of
+    /// a delivery that is neither leased nor left out, at most the poll
+    /// interval. While a destination is left out, finding that time means
+    /// reading past its backlog, so the loop only looks again after the
+    /// poll interval or when woken.
+    async fn until_next_claimable(&self) -> Duration {
+        let inner = &self.inner;
+        let poll = inner.config.poll_interval;
+        let plan = self.plan(Reach::Wide);
+        if plan.leaves_out_any() {
+            return poll;
+        }
+        let now = inner.clock.now();
+        match inner
+            .store
+            .next_claimable_at(now, &plan.listed, plan.others)
+            .await
+        {
+            Ok(Some(due)) => (due - now).to_std().unwrap_or(Duration::ZERO).min(poll),
             _ => poll,
         }
-    }
-
-    /// Targets whose destination is at its claim cap: left out of the next claim.
-    fn full_targets(&self) -> Vec<TargetId> {
-        let targets = self.inner.targets.lock().expect("targets lock");
-        targets
-            .iter()
-            .filter(|(_, t)| self.inner.limits.is_full(&t.destination))
-            .map(|(id, _)| *id)
-            .collect()
-    }
-
-    async fn target(&self, id: TargetId) -> Result<Arc<Target>, StoreError> {
-        if let Some(t) = self.inner.targets.lock().expect("targets lock").get(&id) {
-            return Ok(t.clone());
-        }
-        let row = self.inner.store.target(id).await?;
-        let url = WebhookUrl::parse(&row.url)
-            .map_err(|e| StoreError::Config(format!("target {} has an invalid URL: {e}", id.0)))?;
-        let secret = match row.signing_secret.as_deref().map(SigningSecret::parse) {
-            Some(Ok(s)) => Some(s),
-            Some(Err(e)) => {
-                return Err(StoreError::Config(format!(
-                    "target {} has an invalid signing secret: {e}",
-                    id.0
-                )));
-            }
-            None => None,
-        };
-        let target = Arc::new(Target {
-            destination: url.destination_key(),
-            url,
-            headers: row.headers,
-            secret,
-        });
-        self.inner
-            .targets
-            .lock()
-            .expect("targets lock")
-            .insert(id, target.clone());
-        Ok(target)
-    }
-}
-
-/// One attempt of one delivery: send, decide, hand the record to the recorder.
-async fn send_one(
-    inner: Arc<Inner>,
-    delivery: ClaimedDelivery,
-    target: Arc<Target>,
-    slot: ClaimSlot,
-) {
-    let sending = slot.send_permit().await;
-    let started = inner.clock.now();
-    let outcome = inner
-        .sender
-        .send(OutgoingRequest {
-            url: &target.url,
-            headers: target.headers.clone(),
-            body: bytes::Bytes::from(delivery.body),
-            webhook_id: delivery.event_id.clone(),
-            timestamp: started.timestamp(),
-            secret: target.secret.as_ref(),
-        })
-        .await;
-    drop(sending);
-    let finished = inner.clock.now();
-    let attempt_no = delivery.attempts + 1;
-    let resolution = if outcome.accepted {
-        Resolution::Accepted
-    } else {
-        decide_retry(
-            &inner.config.schedule,
-            attempt_no,
-            delivery.deadline_at,
-            finished,
-            outcome.retry_after.map(|r| r.delay_from(finished)),
-        )
-    };
-    let code = outcome.error.as_ref().map_or("accepted", |e| e.code());
-    inner.metrics.record_attempt(code, outcome.duration);
-    tracing::debug!(
-        delivery_id = delivery.id.0,
-        attempt = attempt_no,
-        status = outcome.status,
-        outcome = code,
-        "attempt recorded"
-    );
-    inner.recorder.push(
-        AttemptRecord {
-            delivery: delivery.id,
-            attempt_no,
-            started_at: started,
-            duration_ms: outcome.duration.as_millis() as i64,
-            status: outcome.status,
-            error_class: outcome.error.as_ref().map(|e| e.code().to_string()),
-            excerpt: outcome.excerpt,
-            resolution,
-            finished_at: finished,
-        },
-        slot,
-    );
-}
-
-/// The schedule's answer, bounded by the deadline stored with the delivery (so a
-/// later change of the window never stretches a promise already made).
-fn decide_retry(
-    schedule: &RetrySchedule,
-    attempt_no: i64,
-    deadline: DateTime<Utc>,
-    now: DateTime<Utc>,
-    retry_after: Option<Duration>,
-) -> Resolution {
-    let window = chrono::Duration::from_std(schedule.window).unwrap_or_default();
-    let retry_after = retry_after
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .map(|d| now + d);
-    let jitter = rand::random::<f64>();
-    match schedule.next(
-        attempt_no.max(1) as u32,
-        deadline - window,
-        now,
-        retry_after,
-        jitter,
-    ) {
-        Next::RetryAt(t) if now < deadline => Resolution::RetryAt(t.min(deadline)),
-        _ => Resolution::Failed,
     }
 }

@@ -14,6 +14,9 @@ pub struct Limits {
     global: Arc<Semaphore>,
     per_destination: usize,
     max_claimed_per_destination: usize,
+    /// A destination is claimed for again once this much room is free, so
+    /// claims come in chunks rather than one per finished send.
+    claim_threshold: usize,
     destinations: Mutex<HashMap<String, Arc<Destination>>>,
 }
 
@@ -50,12 +53,37 @@ impl ClaimSlot {
 impl Limits {
     pub fn new(global: usize, per_destination: usize, queue_per_destination: usize) -> Limits {
         let per_destination = per_destination.max(1);
+        let max_claimed = per_destination + queue_per_destination;
         Limits {
             global: Arc::new(Semaphore::new(global.max(1))),
             per_destination,
-            max_claimed_per_destination: per_destination + queue_per_destination,
+            max_claimed_per_destination: max_claimed,
+            // At most the queue, so a destination is claimed for again before
+            // its send slots run dry.
+            claim_threshold: (max_claimed / 4).min(queue_per_destination).max(1),
             destinations: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// How many deliveries one destination may have claimed.
+    pub fn max_claimed(&self) -> usize {
+        self.max_claimed_per_destination
+    }
+
+    /// The least room worth claiming for.
+    pub fn claim_threshold(&self) -> usize {
+        self.claim_threshold
+    }
+
+    /// How many more deliveries this destination may have claimed.
+    pub fn room(&self, destination: &str) -> usize {
+        let claimed = self
+            .destinations
+            .lock()
+            .expect("limits lock")
+            .get(destination)
+            .map_or(0, |d| d.claimed.load(Ordering::Acquire));
+        self.max_claimed_per_destination.saturating_sub(claimed)
     }
 
     /// Free global slots: how many deliveries are worth claiming now.
@@ -64,6 +92,7 @@ impl Limits {
     }
 
     /// Whether this destination has as many deliveries claimed as it may.
+    #[cfg(test)]
     pub fn is_full(&self, destination: &str) -> bool {
         self.destinations
             .lock()
@@ -125,7 +154,17 @@ mod tests {
         assert!(limits.try_claim("fifth:443").is_none(), "global cap");
         drop(a1);
         assert!(!limits.is_full("slow:443"));
+        assert_eq!(limits.room("slow:443"), 1);
+        assert_eq!(limits.room("never-seen:443"), 2);
         assert!(limits.try_claim("fifth:443").is_some());
+    }
+
+    #[test]
+    fn a_destination_is_claimed_for_again_in_chunks_before_its_send_slots_run_dry() {
+        let limits = Limits::new(1024, 64, 192);
+        assert_eq!((limits.max_claimed(), limits.claim_threshold()), (256, 64));
+        assert_eq!(Limits::new(8, 2, 2).claim_threshold(), 1);
+        assert_eq!(Limits::new(8, 4, 0).claim_threshold(), 1);
     }
 
     #[tokio::test]

@@ -1,6 +1,9 @@
 //! Deliveries: written when a contact reaches a Send a Webhook step, claimed by
 //! dispatchers with a lease, resolved with every attempt recorded.
 
+mod batches;
+mod claim;
+
 use super::{Store, StoreError, on_pool};
 use crate::clock::{from_millis, to_millis};
 use crate::model::{AccountId, ContactId, DeliveryId, ScenarioId, StepId};
@@ -53,6 +56,7 @@ pub struct ClaimedDelivery {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryState {
     Pending,
@@ -103,6 +107,7 @@ pub struct AttemptRecord {
 
 /// The four numbers of a Send a Webhook step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepStats {
     pub reached: i64,
     pub accepted: i64,
@@ -126,24 +131,6 @@ where
         deadline_at: from_millis(row.try_get("deadline_at")?),
     })
 }
-
-/// The claim, per engine: SQLite has one writer at a time, so a plain
-/// UPDATE … WHERE id IN (…) is atomic; PostgreSQL skips rows another instance
-/// is claiming at the same moment.
-const CLAIM_SQLITE: &str = "UPDATE deliveries SET lease_until = $1, lease_owner = $2
-    WHERE id IN (SELECT id FROM deliveries
-                 WHERE state = 'pending' AND next_attempt_at <= $3
-                   AND (lease_until IS NULL OR lease_until <= $3) {skip}
-                 ORDER BY next_attempt_at LIMIT $4)
-    RETURNING id, target_id, event_id, body, attempts, created_at, deadline_at";
-const CLAIM_POSTGRES: &str = "UPDATE deliveries d SET lease_until = $1, lease_owner = $2
-    FROM (SELECT id FROM deliveries
-          WHERE state = 'pending' AND next_attempt_at <= $3
-            AND (lease_until IS NULL OR lease_until <= $3) {skip}
-          ORDER BY next_attempt_at LIMIT $4
-          FOR UPDATE SKIP LOCKED) due
-    WHERE d.id = due.id
-    RETURNING d.id, d.target_id, d.event_id, d.body, d.attempts, d.created_at, d.deadline_at";
 
 impl Store {
     /// The target with exactly this URL, headers and secret, created when new.
@@ -210,44 +197,19 @@ impl Store {
             .flatten())
     }
 
-    /// The same for many contacts in one transaction (group commit).
+    /// The same for many contacts in one transaction (group commit), a few
+    /// statements for the whole batch.
     pub async fn record_webhook_passes(
         &self,
         batch: &[NewDelivery<'_>],
     ) -> Result<Vec<Option<DeliveryId>>, StoreError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let mut ids = Vec::with_capacity(batch.len());
-            for new in batch {
-                let now = to_millis(new.now);
-                let inserted = sqlx::query(
-                    "INSERT INTO step_passes (account_id, scenario_id, step_id, contact_id, pass, reached_at)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                )
-                .bind(new.account.0).bind(new.scenario.0).bind(&new.step.0).bind(new.contact.0)
-                .bind(new.pass).bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if inserted == 0 {
-                    ids.push(None);
-                    continue;
-                }
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO deliveries (account_id, scenario_id, step_id, contact_id, pass, target_id,
-                         event_id, body, state, created_at, deadline_at, next_attempt_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $9) RETURNING id",
-                )
-                .bind(new.account.0).bind(new.scenario.0).bind(&new.step.0).bind(new.contact.0)
-                .bind(new.pass).bind(new.target.0).bind(new.event_id).bind(new.body)
-                .bind(now).bind(to_millis(new.deadline))
-                .fetch_one(&mut *tx)
-                .await?;
-                ids.push(Some(DeliveryId(id)));
-            }
-            tx.commit().await?;
-            Ok(ids)
-        })
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            Store::Sqlite(pool) => batches::record_passes_sqlite(pool, batch).await,
+            Store::Postgres(pool) => batches::record_passes_postgres(pool, batch).await,
+        }
     }
 
     /// Leases up to `limit` due deliveries to `owner` until `lease_until`,
@@ -260,21 +222,32 @@ impl Store {
         limit: i64,
         skip: &[TargetId],
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
-        let template = match self {
-            Store::Sqlite(_) => CLAIM_SQLITE,
-            Store::Postgres(_) => CLAIM_POSTGRES,
-        };
-        // Only integers are spliced in, never text.
-        let skip = if skip.is_empty() {
-            String::new()
-        } else {
-            let ids: Vec<String> = skip.iter().map(|t| t.0.to_string()).collect();
-            format!("AND target_id NOT IN ({})", ids.join(","))
-        };
-        let sql = sqlx::AssertSqlSafe(template.replace("{skip}", &skip));
+        let listed: Vec<(TargetId, i64)> = skip.iter().map(|t| (*t, 0)).collect();
+        self.claim_due_capped(owner, now, lease_until, limit, &listed, Some(limit))
+            .await
+    }
+
+    /// Leases due deliveries (at most `limit`, read in due order) with a cap per
+    /// target: a `listed` target takes at most its cap (0 leaves it out); any
+    /// other target takes at most `others`, or nothing when `others` is `None`.
+    pub async fn claim_due_capped(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+        listed: &[(TargetId, i64)],
+        others: Option<i64>,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        let caps = claim::Caps { listed, others };
+        if limit <= 0 || caps.claim_nothing() {
+            return Ok(Vec::new());
+        }
+        let sql = sqlx::AssertSqlSafe(caps.claim_sql(self.engine()));
         on_pool!(self, pool => {
             let rows = sqlx::query(sql)
                 .bind(to_millis(lease_until)).bind(owner).bind(to_millis(now)).bind(limit)
+                .bind(caps.others_bound())
                 .fetch_all(pool)
                 .await?;
             let mut claimed = rows.iter().map(claimed_from_row).collect::<Result<Vec<_>, _>>()?;
@@ -283,40 +256,40 @@ impl Store {
         })
     }
 
+    /// When the next delivery these caps allow can be claimed: the earliest due
+    /// time among pending deliveries not leased at `now`. Deliveries leased (in
+    /// flight) or left out do not count, so a dispatcher waiting for them sleeps.
+    pub async fn next_claimable_at(
+        &self,
+        now: DateTime<Utc>,
+        listed: &[(TargetId, i64)],
+        others: Option<i64>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let caps = claim::Caps { listed, others };
+        if caps.claim_nothing() {
+            return Ok(None);
+        }
+        let sql = sqlx::AssertSqlSafe(caps.next_claimable_sql());
+        on_pool!(self, pool => {
+            let t: Option<i64> = sqlx::query_scalar(sql)
+                .bind(to_millis(now))
+                .fetch_optional(pool)
+                .await?;
+            Ok(t.map(from_millis))
+        })
+    }
+
     /// Records attempts and their resolutions in one transaction. A delivery
     /// another dispatcher already resolved is left as it is; its attempt is
     /// still recorded.
     pub async fn record_attempts(&self, batch: &[AttemptRecord]) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for a in batch {
-                sqlx::query(
-                    "INSERT INTO attempts (delivery_id, attempt_no, started_at, duration_ms, status, error_class, excerpt)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                )
-                .bind(a.delivery.0).bind(a.attempt_no).bind(to_millis(a.started_at)).bind(a.duration_ms)
-                .bind(a.status.map(i64::from)).bind(a.error_class.as_deref()).bind(&a.excerpt)
-                .execute(&mut *tx)
-                .await?;
-                let (state, next, finished) = match a.resolution {
-                    Resolution::Accepted => ("accepted", None, Some(to_millis(a.finished_at))),
-                    Resolution::Failed => ("failed", None, Some(to_millis(a.finished_at))),
-                    Resolution::RetryAt(t) => ("pending", Some(to_millis(t)), None),
-                };
-                sqlx::query(
-                    "UPDATE deliveries SET state = $1, next_attempt_at = $2, finished_at = $3,
-                         attempts = CASE WHEN attempts < $4 THEN $4 ELSE attempts END,
-                         last_status = $5, last_error = $6, lease_until = NULL, lease_owner = NULL
-                     WHERE id = $7 AND state = 'pending'",
-                )
-                .bind(state).bind(next).bind(finished).bind(a.attempt_no)
-                .bind(a.status.map(i64::from)).bind(a.error_class.as_deref()).bind(a.delivery.0)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
+        if batch.is_empty() {
+            return Ok(());
+        }
+        match self {
+            Store::Sqlite(pool) => batches::record_attempts_sqlite(pool, batch).await,
+            Store::Postgres(pool) => batches::record_attempts_postgres(pool, batch).await,
+        }
     }
 
     /// Gives leased deliveries back without an attempt (shutdown, or a destination
@@ -327,19 +300,17 @@ impl Store {
         owner: &str,
         due: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL,
+                 next_attempt_at = CASE WHEN next_attempt_at < $1 THEN $1 ELSE next_attempt_at END
+             WHERE id IN ({}) AND lease_owner = $2 AND state = 'pending'",
+            id_list(ids)
+        ));
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for id in ids {
-                sqlx::query(
-                    "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL,
-                         next_attempt_at = CASE WHEN next_attempt_at < $1 THEN $1 ELSE next_attempt_at END
-                     WHERE id = $2 AND lease_owner = $3 AND state = 'pending'",
-                )
-                .bind(to_millis(due)).bind(id.0).bind(owner)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
+            sqlx::query(sql).bind(to_millis(due)).bind(owner).execute(pool).await?;
             Ok(())
         })
     }
@@ -348,19 +319,17 @@ impl Store {
     /// service was down at their last due time): no attempt is made after the
     /// deadline, and each is failed exactly once.
     pub async fn expire(&self, ids: &[DeliveryId], now: DateTime<Utc>) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE deliveries SET state = 'failed', finished_at = $1, next_attempt_at = NULL,
+                 last_error = 'window_closed', lease_until = NULL, lease_owner = NULL
+             WHERE id IN ({}) AND state = 'pending'",
+            id_list(ids)
+        ));
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for id in ids {
-                sqlx::query(
-                    "UPDATE deliveries SET state = 'failed', finished_at = $1, next_attempt_at = NULL,
-                         last_error = 'window_closed', lease_until = NULL, lease_owner = NULL
-                     WHERE id = $2 AND state = 'pending'",
-                )
-                .bind(to_millis(now)).bind(id.0)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
+            sqlx::query(sql).bind(to_millis(now)).execute(pool).await?;
             Ok(())
         })
     }
@@ -491,6 +460,7 @@ impl Store {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptRow {
     pub attempt_no: i64,
     pub started_at: DateTime<Utc>,
@@ -498,6 +468,13 @@ pub struct AttemptRow {
     pub status: Option<u16>,
     pub error_class: Option<String>,
     pub excerpt: String,
+}
+
+/// Ids for `IN (…)`: only integers are spliced into a statement, never text.
+/// One statement, one transaction, however many ids.
+fn id_list(ids: &[DeliveryId]) -> String {
+    let ids: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+    ids.join(",")
 }
 
 fn fingerprint(url: &str, headers_json: &str, secret: Option<&str>) -> String {

@@ -22,12 +22,21 @@ pub enum StoreError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conflict {
     UserEmail,
+    ContactEmail,
+    GroupName,
+    CustomFieldKey,
+    /// Someone else saved the scenario since it was loaded.
+    ScenarioVersion,
 }
 
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Conflict::UserEmail => "a user with this email",
+            Conflict::ContactEmail => "a contact with this email",
+            Conflict::GroupName => "a group with this name",
+            Conflict::CustomFieldKey => "a custom field with this key",
+            Conflict::ScenarioVersion => "a newer version of this scenario",
         })
     }
 }

@@ -9,16 +9,48 @@
 
 mod accounts;
 mod connect;
+mod contact_effects;
+mod contact_rows;
+mod contacts;
+mod contacts_bulk;
+mod custom_fields;
 mod deliveries;
+mod delivery_log;
 mod error;
+mod events;
+mod forms;
+mod groups;
+mod journeys;
+mod mailings;
+mod scenarios;
+mod tracking;
+mod tx;
 
 pub use accounts::{ApiToken, NewAccount, User, UserRole};
 pub use connect::DatabaseUrl;
+pub use contact_effects::ContactSnapshot;
+pub use contact_rows::Contact;
+pub use contacts::{ContactPage, MAX_PAGE};
+pub use contacts_bulk::UpsertOutcome;
 pub use deliveries::{
     AttemptRecord, AttemptRow, ClaimedDelivery, DeliveryState, NewDelivery, Resolution, StepStats,
     TargetId, TargetRow,
 };
+pub use delivery_log::DeliveryRow;
+pub use error::Conflict;
 pub use error::StoreError;
+pub use events::StoredEvent;
+pub use forms::{
+    Form, FormContent, FormDefinition, FormEntry, FormField, FormId, FormKind, FormReceipt,
+    FormReply, FormSubmission, PUBLIC_ID_LEN, Question, QuestionKind,
+};
+pub use groups::Group;
+pub use journeys::{JourneyRow, JourneyState};
+pub use mailings::{Mailing, MailingId, MailingName};
+pub use scenarios::ScenarioRow;
+pub use tracking::{MailingRecipient, TrackingKey};
+pub use tx::StoreTx;
+pub(crate) use tx::on_tx;
 
 use sqlx::{PgPool, SqlitePool};
 

@@ -31,6 +31,7 @@ impl FieldError {
 
 /// The editor's form, as the browser sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct WebhookStepInput {
     pub url: String,
@@ -53,6 +54,7 @@ impl WebhookStepInput {
 
 /// One "Additional information" row, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AdditionalInput {
     pub key: String,

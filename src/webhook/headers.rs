@@ -205,6 +205,7 @@ impl RedactedHeader {
 
 /// One header row of the editor's form, as the browser sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeaderInput {
     #[serde(default)]
     pub name: String,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// The result of one test request. A green check mark when `accepted`, otherwise
 /// a red X whose "See error code" view shows the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestSendResult {
     /// The destination answered 2xx.
     pub accepted: bool,

@@ -1,8 +1,10 @@
 //! The HTTP surface: the Leptos app (pages and server functions), static files,
 //! and the operational endpoints.
 
+pub mod forms;
 pub mod health;
 pub mod metrics;
+pub mod tracking;
 
 use app::state::AppState;
 use app::{App, shell};
@@ -16,6 +18,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::metrics))
+        .nest("/api/v1", crate::api::router())
+        .merge(forms::routes())
+        .merge(tracking::routes())
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

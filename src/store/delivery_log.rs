@@ -1,0 +1,71 @@
+//! The delivery log of a step: newest first, filtered by state, with keyset
+//! paging (`before` an id) so a page stays fast at a million rows.
+
+use super::{Store, StoreError, on_pool};
+use crate::clock::from_millis;
+use crate::model::{AccountId, ContactId, DeliveryId, ScenarioId, StepId};
+use crate::store::DeliveryState;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryRow {
+    pub id: DeliveryId,
+    pub contact_id: ContactId,
+    pub event_id: String,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    pub deadline_at: DateTime<Utc>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl Store {
+    pub async fn step_deliveries(
+        &self,
+        account: AccountId,
+        scenario: ScenarioId,
+        step: &StepId,
+        state: Option<DeliveryState>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT id, contact_id, event_id, state, attempts, created_at, deadline_at, next_attempt_at,
+                        finished_at, last_status, last_error
+                 FROM deliveries
+                 WHERE account_id = $1 AND scenario_id = $2 AND step_id = $3
+                   AND ($4 IS NULL OR state = $4) AND ($5 IS NULL OR id < $5)
+                 ORDER BY id DESC LIMIT $6",
+            )
+            .bind(account.0).bind(scenario.0).bind(&step.0).bind(state.map(DeliveryState::as_str))
+            .bind(before).bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(DeliveryRow {
+                        id: DeliveryId(r.try_get("id")?),
+                        contact_id: ContactId(r.try_get("contact_id")?),
+                        event_id: r.try_get("event_id")?,
+                        state: DeliveryState::from_db(&r.try_get::<String, _>("state")?),
+                        attempts: r.try_get("attempts")?,
+                        created_at: from_millis(r.try_get("created_at")?),
+                        deadline_at: from_millis(r.try_get("deadline_at")?),
+                        next_attempt_at: r.try_get::<Option<i64>, _>("next_attempt_at")?.map(from_millis),
+                        finished_at: r.try_get::<Option<i64>, _>("finished_at")?.map(from_millis),
+                        last_status: r.try_get("last_status")?,
+                        last_error: r.try_get("last_error")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(StoreError::from)
+        })
+    }
+}
