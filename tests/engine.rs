@@ -52,6 +52,7 @@ on_both_engines!(
     a_paused_scenario_holds_its_contacts_and_an_archived_one_lets_them_go,
     contacts_waiting_at_a_step_removed_from_an_active_scenario_leave_it,
     including_existing_contacts_at_activation_enrols_those_who_already_match,
+    a_birthday_fires_on_the_day_in_the_accounts_time_zone,
 );
 
 struct World {
@@ -726,4 +727,44 @@ async fn including_existing_contacts_at_activation_enrols_those_who_already_matc
     w.settle().await;
     assert_eq!(w.journeys(row.id, fr).await.len(), 1);
     assert_eq!(w.journeys(row.id, be).await.len(), 0);
+}
+
+async fn a_birthday_fires_on_the_day_in_the_accounts_time_zone(db: &TestDb) {
+    let w = World::new(db).await;
+    w.store
+        .set_account_time_zone(w.account, "Pacific/Auckland".parse().unwrap())
+        .await
+        .unwrap();
+    let s = w
+        .scenario(scenario(
+            "Birthday",
+            json!({"type": "date_reached", "field": "birthdate", "offset_days": 0, "yearly": true}),
+            "once",
+            "x",
+            vec![exit("x")],
+        ))
+        .await;
+    let c = w
+        .contact("kiwi@example.org", json!({"birthdate": "1990-03-15"}))
+        .await;
+    // 12:00 UTC on the 14th is already 01:00 on the 15th in Auckland.
+    w.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 14, 12, 0, 0).unwrap());
+    w.engine.sweep().await.unwrap();
+    w.settle().await;
+    assert_eq!(w.journeys(s, c).await.len(), 1);
+    w.store
+        .set_account_time_zone(w.account, chrono_tz::UTC)
+        .await
+        .unwrap();
+    let utc = w
+        .contact("utc@example.org", json!({"birthdate": "1990-03-15"}))
+        .await;
+    w.engine.sweep().await.unwrap();
+    w.settle().await;
+    assert_eq!(
+        w.journeys(s, utc).await.len(),
+        0,
+        "in UTC it is still the 14th"
+    );
 }

@@ -4,6 +4,7 @@
 pub mod components;
 pub mod pages;
 pub mod server_fns;
+pub mod session;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -14,12 +15,14 @@ use leptos_router::components::{Route, Router, Routes};
 
 use components::shell::AppShell;
 use pages::{
-    contacts::ContactsPage, home::HomePage, not_found::NotFound, scenarios::ScenariosPage,
+    contacts::ContactsPage, home::HomePage, login::LoginPage, not_found::NotFound, scenarios::ScenariosPage,
     settings::SettingsPage,
 };
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Server function calls read it from here (see session::CsrfClient).
+    let csrf_token = use_context::<session::SignedIn>().map(|s| s.csrf_token);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -27,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                {csrf_token.map(|token| view! { <meta name="csrf-token" content=token /> })}
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -40,6 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    session::provide_signed_in();
     view! {
         <Stylesheet id="hookflow" href="/pkg/hookflow.css" />
         <Title formatter=|page: String| if page.is_empty() { "Hookflow".to_string() } else { format!("{page} · Hookflow") } />
@@ -47,6 +52,7 @@ pub fn App() -> impl IntoView {
             <AppShell>
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage />
+                    <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=StaticSegment("scenarios") view=ScenariosPage />
                     <Route path=StaticSegment("contacts") view=ContactsPage />
                     <Route path=StaticSegment("settings") view=SettingsPage />

@@ -441,3 +441,36 @@ async fn events_posted_through_the_api_enrol_contacts() {
     let (status, err) = app.send(Method::POST, "/api/v1/events", Some(json!({"type": "email_opened", "email": "nobody@example.org", "mailing_id": mailing}))).await;
     assert_eq!(status, 422, "{err}");
 }
+
+#[tokio::test]
+async fn the_account_time_zone_is_read_and_set_by_iana_name() {
+    let app = app().await;
+    let (status, account) = app.send(Method::GET, "/api/v1/account", None).await;
+    assert_eq!(status, 200, "{account}");
+    assert_eq!(account["time_zone"], "UTC");
+    assert_eq!(account["id"], app.account.0);
+    let (status, account) = app
+        .send(
+            Method::PATCH,
+            "/api/v1/account",
+            Some(json!({"time_zone": "Europe/Paris"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{account}");
+    assert_eq!(account["time_zone"], "Europe/Paris");
+    let (status, err) = app
+        .send(
+            Method::PATCH,
+            "/api/v1/account",
+            Some(json!({"time_zone": "Mars/Olympus"})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(err["error"]["field"], "time_zone");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Mars/Olympus")
+    );
+}

@@ -1,7 +1,7 @@
 //! Time-based triggers (a contact's date reached, consent expiring), run by a
 //! periodic sweep. Each firing is recorded with its occasion, so a sweep that runs
 //! again (or on another instance, or after a restart) never fires twice.
-//! Days are UTC days.
+//! Days are the account's days, in its time zone.
 
 use super::enrol::enrol;
 use super::runner::Engine;
@@ -18,7 +18,6 @@ const PAGE: i64 = 1000;
 pub async fn sweep(engine: &Engine) -> Result<usize, StoreError> {
     let store = engine.store();
     let now = engine.now();
-    let today = now.date_naive();
     let mut entered = 0;
     for row in store.all_active_scenarios().await? {
         let Some(scenario) = LiveScenario::from_row(&row) else {
@@ -30,6 +29,9 @@ pub async fn sweep(engine: &Engine) -> Result<usize, StoreError> {
         ) {
             continue;
         }
+        let today = now
+            .with_timezone(&store.account_time_zone(scenario.account).await?)
+            .date_naive();
         let mut after = 0;
         loop {
             let page = store.contact_values(scenario.account, after, PAGE).await?;

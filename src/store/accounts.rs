@@ -234,4 +234,45 @@ impl Store {
             if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
         })
     }
+
+    /// The account's time zone; UTC when it names none this build knows.
+    pub async fn account_time_zone(&self, account: AccountId) -> Result<chrono_tz::Tz, StoreError> {
+        let name: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT time_zone FROM accounts WHERE id = $1")
+                .bind(account.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(name.and_then(|n| n.parse().ok()).unwrap_or(chrono_tz::UTC))
+    }
+
+    pub async fn set_account_time_zone(
+        &self,
+        account: AccountId,
+        zone: chrono_tz::Tz,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let done = sqlx::query("UPDATE accounts SET time_zone = $1 WHERE id = $2")
+                .bind(zone.name())
+                .bind(account.0)
+                .execute(pool)
+                .await?;
+            if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        })
+    }
+
+    /// The account's name and time zone.
+    pub async fn account_settings(
+        &self,
+        account: AccountId,
+    ) -> Result<(String, String), StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT name, time_zone FROM accounts WHERE id = $1")
+                .bind(account.0)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            Ok((row.try_get("name")?, row.try_get("time_zone")?))
+        })
+    }
 }

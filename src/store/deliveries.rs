@@ -3,6 +3,7 @@
 
 mod batches;
 mod claim;
+mod turns;
 
 use super::{Store, StoreError, on_pool};
 use crate::clock::{from_millis, to_millis};
@@ -244,6 +245,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = sqlx::AssertSqlSafe(caps.claim_sql(self.engine()));
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             let rows = sqlx::query(sql)
                 .bind(to_millis(lease_until)).bind(owner).bind(to_millis(now)).bind(limit)
@@ -309,6 +311,7 @@ impl Store {
              WHERE id IN ({}) AND lease_owner = $2 AND state = 'pending'",
             id_list(ids)
         ));
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             sqlx::query(sql).bind(to_millis(due)).bind(owner).execute(pool).await?;
             Ok(())
@@ -328,6 +331,7 @@ impl Store {
              WHERE id IN ({}) AND state = 'pending'",
             id_list(ids)
         ));
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             sqlx::query(sql).bind(to_millis(now)).execute(pool).await?;
             Ok(())
@@ -336,6 +340,7 @@ impl Store {
 
     /// Gives back every lease `owner` holds (at shutdown, after the grace period).
     pub async fn release_all(&self, owner: &str) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             let done = sqlx::query(
                 "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL
@@ -346,6 +351,15 @@ impl Store {
             .await?;
             Ok(done.rows_affected())
         })
+    }
+
+    /// On SQLite, this database's turn to write (see `turns`); on PostgreSQL
+    /// writers need none.
+    async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self {
+            Store::Sqlite(pool) => Some(turns::write_turn(pool).await),
+            Store::Postgres(_) => None,
+        }
     }
 
     /// The due time of the longest-waiting due delivery (for /metrics).

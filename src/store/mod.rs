@@ -23,6 +23,7 @@ mod groups;
 mod journeys;
 mod mailings;
 mod scenarios;
+mod sessions;
 mod tracking;
 mod tx;
 
@@ -48,6 +49,10 @@ pub use groups::Group;
 pub use journeys::{JourneyRow, JourneyState};
 pub use mailings::{Mailing, MailingId, MailingName};
 pub use scenarios::ScenarioRow;
+pub use sessions::{
+    ActiveSession, LOGIN_LIMIT_PER_ADDRESS, LOGIN_LIMIT_PER_EMAIL, LOGIN_WINDOW, LoginLimited,
+    NewSession, SESSION_IDLE, SESSION_LIFETIME,
+};
 pub use tracking::{MailingRecipient, TrackingKey};
 pub use tx::StoreTx;
 pub(crate) use tx::on_tx;

@@ -13,7 +13,7 @@ pub struct StatusReport {
     pub checked_at: String,
 }
 
-#[server(prefix = "/fn")]
+#[server(prefix = "/fn", client = crate::session::CsrfClient)]
 pub async fn system_status() -> Result<StatusReport, ServerFnError> {
     use crate::state::AppState;
     use hookflow::store::Engine;

@@ -30,6 +30,7 @@ pub const BEARER: &str = "bearer_auth";
     modifiers(&BearerAuth),
     security(("bearer_auth" = [])),
     tags(
+        (name = "account", description = "The token's account and its time zone"),
         (name = "contacts", description = "Contacts: email (unique per account) and field values"),
         (name = "groups", description = "Named lists of contacts"),
         (name = "custom-fields", description = "The account's own contact fields"),

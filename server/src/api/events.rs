@@ -43,8 +43,9 @@ pub struct EventIn {
     pub url: Option<String>,
 }
 
-/// The kinds of event. Read from the text of `type` by the handler, so that an
-/// unknown one is answered with this list.
+/// What happened to the contact.
+// `EventIn` keeps `type` as text and parses it here, so that an unknown type is
+// answered with this list rather than serde's wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventType {

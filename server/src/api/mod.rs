@@ -2,6 +2,7 @@
 //! scoped to the token's account. Errors are JSON with a stable code and a
 //! message that names the field; bad input is always a 4xx.
 
+pub mod account;
 pub mod auth;
 pub mod contacts;
 mod contacts_bulk;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
 /// the server does not serve.
 fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
+        .merge(account::routes())
         .merge(contacts::routes())
         .merge(groups::routes())
         .merge(custom_fields::routes())

@@ -154,13 +154,13 @@ pub async fn list(
     auth: ApiAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ScenarioOut>>, ApiError> {
-    if let Some(status) = &query.status {
-        if !["draft", "active", "paused", "archived"].contains(&status.as_str()) {
-            return Err(ApiError::invalid(
-                "status",
-                "use draft, active, paused or archived",
-            ));
-        }
+    if let Some(status) = &query.status
+        && !["draft", "active", "paused", "archived"].contains(&status.as_str())
+    {
+        return Err(ApiError::invalid(
+            "status",
+            "use draft, active, paused or archived",
+        ));
     }
     let rows = state
         .store

@@ -45,10 +45,10 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, found: &mut Vec<S
             ));
         }
     }
-    if let Some(Value::Array(options)) = schema.get("anyOf") {
-        if !options.iter().any(|o| errors(doc, o, value).is_empty()) {
-            found.push(format!("{at}: fits none of the anyOf options: {value}"));
-        }
+    if let Some(Value::Array(options)) = schema.get("anyOf")
+        && !options.iter().any(|o| errors(doc, o, value).is_empty())
+    {
+        found.push(format!("{at}: fits none of the anyOf options: {value}"));
     }
     if let Some(types) = schema.get("type") {
         let names: Vec<&str> = match types {
@@ -59,10 +59,10 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, found: &mut Vec<S
             found.push(format!("{at}: expected {names:?}, got {value}"));
         }
     }
-    if let Some(Value::Array(allowed)) = schema.get("enum") {
-        if !allowed.contains(value) {
-            found.push(format!("{at}: {value} is not one of {allowed:?}"));
-        }
+    if let Some(Value::Array(allowed)) = schema.get("enum")
+        && !allowed.contains(value)
+    {
+        found.push(format!("{at}: {value} is not one of {allowed:?}"));
     }
     bounds(schema, value, at, found);
     match value {
@@ -127,16 +127,15 @@ fn bounds(
     found: &mut Vec<String>,
 ) {
     let limit = |key: &str| schema.get(key).and_then(Value::as_f64);
-    if let Some(n) = value.as_f64() {
-        if limit("minimum").is_some_and(|min| n < min)
-            || limit("maximum").is_some_and(|max| n > max)
-        {
-            found.push(format!("{at}: {n} is out of range"));
-        }
+    if let Some(n) = value.as_f64()
+        && (limit("minimum").is_some_and(|min| n < min)
+            || limit("maximum").is_some_and(|max| n > max))
+    {
+        found.push(format!("{at}: {n} is out of range"));
     }
-    if let (Some(text), Some(max)) = (value.as_str(), limit("maxLength")) {
-        if text.chars().count() as f64 > max {
-            found.push(format!("{at}: longer than {max} characters"));
-        }
+    if let (Some(text), Some(max)) = (value.as_str(), limit("maxLength"))
+        && text.chars().count() as f64 > max
+    {
+        found.push(format!("{at}: longer than {max} characters"));
     }
 }

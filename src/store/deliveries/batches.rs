@@ -4,6 +4,7 @@
 //! PostgreSQL from arrays (`UNNEST`); either way the statement text is fixed,
 //! so it is prepared once.
 
+use super::turns::write_turn;
 use super::{AttemptRecord, NewDelivery, Resolution};
 use crate::clock::to_millis;
 use crate::model::DeliveryId;
@@ -46,7 +47,8 @@ pub(super) async fn record_passes_sqlite(
     pool: &SqlitePool,
     batch: &[NewDelivery<'_>],
 ) -> Result<Vec<Option<DeliveryId>>, StoreError> {
-    let mut tx = pool.begin().await?;
+    // Built before taking the write turn; only a replay (some passes already
+    // recorded) needs the deliveries built again, for the new ones only.
     let passes: Vec<_> = batch
         .iter()
         .map(|n| {
@@ -60,40 +62,55 @@ pub(super) async fn record_passes_sqlite(
             )
         })
         .collect();
+    let passes = json(&passes);
+    let all: Vec<usize> = (0..batch.len()).collect();
+    let mut deliveries = Some(delivery_rows(batch, &all));
+    let turn = write_turn(pool).await;
+    let mut tx = pool.begin().await?;
     let rows = sqlx::query(SQLITE_INSERT_PASSES)
-        .bind(json(&passes))
+        .bind(passes)
         .fetch_all(&mut *tx)
         .await?;
     let new = new_passes(batch, rows.iter().map(pass_key).collect::<Result<_, _>>()?);
     let rows = if new.is_empty() {
         Vec::new()
     } else {
-        let deliveries: Vec<_> = new
-            .iter()
-            .map(|&i| {
-                let n = &batch[i];
-                let (now, deadline) = (to_millis(n.now), to_millis(n.deadline));
-                (
-                    n.account.0,
-                    n.scenario.0,
-                    &n.step.0,
-                    n.contact.0,
-                    n.pass,
-                    n.target.0,
-                    n.event_id,
-                    n.body,
-                    now,
-                    deadline,
-                )
-            })
-            .collect();
+        let rows = match deliveries.take() {
+            Some(all) if new.len() == batch.len() => all,
+            _ => delivery_rows(batch, &new),
+        };
         sqlx::query(SQLITE_INSERT_DELIVERIES)
-            .bind(json(&deliveries))
+            .bind(rows)
             .fetch_all(&mut *tx)
             .await?
     };
     tx.commit().await?;
+    drop(turn);
     ids_in_order(batch, &new, &rows)
+}
+
+/// The deliveries of `batch` at positions `which`, as JSON rows.
+fn delivery_rows(batch: &[NewDelivery<'_>], which: &[usize]) -> String {
+    let rows: Vec<_> = which
+        .iter()
+        .map(|&i| {
+            let n = &batch[i];
+            let (now, deadline) = (to_millis(n.now), to_millis(n.deadline));
+            (
+                n.account.0,
+                n.scenario.0,
+                &n.step.0,
+                n.contact.0,
+                n.pass,
+                n.target.0,
+                n.event_id,
+                n.body,
+                now,
+                deadline,
+            )
+        })
+        .collect();
+    json(&rows)
 }
 
 pub(super) async fn record_passes_postgres(
@@ -244,39 +261,46 @@ pub(super) async fn record_attempts_sqlite(
     pool: &SqlitePool,
     batch: &[AttemptRecord],
 ) -> Result<(), StoreError> {
+    let parts: Vec<String> = parts(batch)
+        .into_iter()
+        .map(|part| {
+            let rows: Vec<_> = part
+                .iter()
+                .map(|a| {
+                    let (state, next, finished) = resolution_columns(a);
+                    let started = to_millis(a.started_at);
+                    let error = a.error_class.as_deref();
+                    (
+                        a.delivery.0,
+                        a.attempt_no,
+                        started,
+                        a.duration_ms,
+                        a.status,
+                        error,
+                        &a.excerpt,
+                        state,
+                        next,
+                        finished,
+                    )
+                })
+                .collect();
+            json(&rows)
+        })
+        .collect();
+    let turn = write_turn(pool).await;
     let mut tx = pool.begin().await?;
-    for part in parts(batch) {
-        let rows: Vec<_> = part
-            .iter()
-            .map(|a| {
-                let (state, next, finished) = resolution_columns(a);
-                let started = to_millis(a.started_at);
-                let error = a.error_class.as_deref();
-                (
-                    a.delivery.0,
-                    a.attempt_no,
-                    started,
-                    a.duration_ms,
-                    a.status,
-                    error,
-                    &a.excerpt,
-                    state,
-                    next,
-                    finished,
-                )
-            })
-            .collect();
-        let rows = json(&rows);
+    for rows in &parts {
         sqlx::query(SQLITE_INSERT_ATTEMPTS)
-            .bind(&rows)
+            .bind(rows)
             .execute(&mut *tx)
             .await?;
         sqlx::query(SQLITE_RESOLVE)
-            .bind(&rows)
+            .bind(rows)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
+    drop(turn);
     Ok(())
 }
 
