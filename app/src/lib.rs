@@ -15,8 +15,8 @@ use leptos_router::components::{Route, Router, Routes};
 
 use components::shell::AppShell;
 use pages::{
-    contacts::ContactsPage, home::HomePage, login::LoginPage, not_found::NotFound, scenarios::ScenariosPage,
-    settings::SettingsPage,
+    contacts::ContactsPage, home::HomePage, login::LoginPage, not_found::NotFound,
+    scenarios::ScenariosPage, settings::SettingsPage,
 };
 
 /// The HTML document around the app, rendered on the server.

@@ -84,6 +84,12 @@ pub struct ServeArgs {
     )]
     pub admin_password: Option<String>,
 
+    /// Always mark the session cookie Secure (https only). Set it when browsers
+    /// reach Hookflow over https; without it the cookie is Secure only when a
+    /// proxy says so (`X-Forwarded-Proto: https`).
+    #[arg(long, env = "HOOKFLOW_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
     /// How long a shutdown waits for in-flight work before giving it back, in seconds.
     #[arg(long, env = "HOOKFLOW_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,

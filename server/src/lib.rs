@@ -9,5 +9,6 @@ pub mod config;
 pub mod delivery;
 pub mod error;
 pub mod routes;
+pub mod session;
 pub mod startup;
 pub mod telemetry;

@@ -14,6 +14,7 @@ use hookflow::store::{DatabaseUrl, Store};
 use hookflow::webhook::sender::Sender;
 use leptos::config::LeptosOptions;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -82,7 +83,9 @@ impl Application {
         };
         Ok(Application {
             listener,
-            router: routes::router(state),
+            router: routes::router(state).layer(axum::Extension(crate::session::CookiePolicy {
+                always_secure: args.secure_cookies,
+            })),
             store,
             dispatcher,
             engine,
@@ -111,7 +114,11 @@ impl Application {
         let dispatcher = tokio::spawn(self.dispatcher.clone().run(stop_rx.clone(), self.grace));
         let engine = tokio::spawn(self.engine.clone().run(stop_rx.clone()));
         let mut server_stop = stop_rx;
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+        // The peer address feeds the per-address login limit.
+        let router = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {
             let _ = server_stop.wait_for(|stop| *stop).await;
         });
         let server = tokio::spawn(async move { server.await });

@@ -50,11 +50,18 @@ pub async fn prepare(
             )
         })
         .collect();
+    let secret_names: Vec<String> = config
+        .headers()
+        .iter()
+        .filter(|h| h.is_secret())
+        .map(|h| h.name().as_str().to_string())
+        .collect();
     let target = store
-        .target_for(
+        .target_for_step(
             account,
             config.url().as_str(),
             &headers,
+            &secret_names,
             secret.as_deref(),
             now,
         )

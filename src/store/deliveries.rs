@@ -143,14 +143,33 @@ impl Store {
         signing_secret: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<TargetId, StoreError> {
+        self.target_for_step(account, url, headers, &[], signing_secret, now)
+            .await
+    }
+
+    /// The same, knowing which headers hold secrets (masked in the delivery log).
+    pub async fn target_for_step(
+        &self,
+        account: AccountId,
+        url: &str,
+        headers: &[(String, String)],
+        secret_headers: &[String],
+        signing_secret: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<TargetId, StoreError> {
         let headers_json = serde_json::to_string(headers).expect("strings serialise");
-        let fingerprint = fingerprint(url, &headers_json, signing_secret);
+        let secrets_json = serde_json::to_string(secret_headers).expect("strings serialise");
+        let fingerprint = fingerprint(
+            url,
+            &format!("{headers_json}{secrets_json}"),
+            signing_secret,
+        );
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO webhook_targets (account_id, url, headers, signing_secret, fingerprint, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, fingerprint) DO NOTHING",
+                "INSERT INTO webhook_targets (account_id, url, headers, secret_headers, signing_secret, fingerprint, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id, fingerprint) DO NOTHING",
             )
-            .bind(account.0).bind(url).bind(&headers_json).bind(signing_secret).bind(&fingerprint)
+            .bind(account.0).bind(url).bind(&headers_json).bind(&secrets_json).bind(signing_secret).bind(&fingerprint)
             .bind(to_millis(now))
             .execute(pool)
             .await?;

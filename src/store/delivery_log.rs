@@ -69,3 +69,70 @@ impl Store {
         })
     }
 }
+
+/// One delivery with the request as it is sent: the URL, the headers (secret
+/// values masked) and the frozen body.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryDetail {
+    #[serde(flatten)]
+    pub delivery: DeliveryRow,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub scenario_id: ScenarioId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub step_id: StepId,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Store {
+    pub async fn delivery_detail(
+        &self,
+        account: AccountId,
+        id: DeliveryId,
+    ) -> Result<Option<DeliveryDetail>, StoreError> {
+        on_pool!(self, pool => {
+            let Some(r) = sqlx::query(
+                "SELECT d.id, d.contact_id, d.event_id, d.state, d.attempts, d.created_at, d.deadline_at,
+                        d.next_attempt_at, d.finished_at, d.last_status, d.last_error, d.scenario_id, d.step_id,
+                        d.body, t.url, t.headers, t.secret_headers
+                 FROM deliveries d JOIN webhook_targets t ON t.id = d.target_id
+                 WHERE d.account_id = $1 AND d.id = $2",
+            )
+            .bind(account.0).bind(id.0)
+            .fetch_optional(pool)
+            .await? else { return Ok(None) };
+            let headers: Vec<(String, String)> = serde_json::from_str(&r.try_get::<String, _>("headers")?).unwrap_or_default();
+            let secret: Vec<String> = serde_json::from_str(&r.try_get::<String, _>("secret_headers")?).unwrap_or_default();
+            let headers = headers
+                .into_iter()
+                .map(|(name, value)| {
+                    let masked = secret.iter().any(|s| s.eq_ignore_ascii_case(&name));
+                    let value = if masked { crate::webhook::headers::SECRET_MASK.to_string() } else { value };
+                    (name, value)
+                })
+                .collect();
+            Ok(Some(DeliveryDetail {
+                delivery: DeliveryRow {
+                    id: DeliveryId(r.try_get("id")?),
+                    contact_id: ContactId(r.try_get("contact_id")?),
+                    event_id: r.try_get("event_id")?,
+                    state: DeliveryState::from_db(&r.try_get::<String, _>("state")?),
+                    attempts: r.try_get("attempts")?,
+                    created_at: from_millis(r.try_get("created_at")?),
+                    deadline_at: from_millis(r.try_get("deadline_at")?),
+                    next_attempt_at: r.try_get::<Option<i64>, _>("next_attempt_at")?.map(from_millis),
+                    finished_at: r.try_get::<Option<i64>, _>("finished_at")?.map(from_millis),
+                    last_status: r.try_get("last_status")?,
+                    last_error: r.try_get("last_error")?,
+                },
+                scenario_id: ScenarioId(r.try_get("scenario_id")?),
+                step_id: StepId(r.try_get("step_id")?),
+                url: r.try_get("url")?,
+                headers,
+                body: r.try_get("body")?,
+            }))
+        })
+    }
+}

@@ -15,6 +15,7 @@ mod contacts;
 mod contacts_bulk;
 mod custom_fields;
 mod deliveries;
+mod delivery_actions;
 mod delivery_log;
 mod error;
 mod events;
@@ -37,7 +38,8 @@ pub use deliveries::{
     AttemptRecord, AttemptRow, ClaimedDelivery, DeliveryState, NewDelivery, Resolution, StepStats,
     TargetId, TargetRow,
 };
-pub use delivery_log::DeliveryRow;
+pub use delivery_actions::{ActionRefused, DeliveryAction};
+pub use delivery_log::{DeliveryDetail, DeliveryRow};
 pub use error::Conflict;
 pub use error::StoreError;
 pub use events::StoredEvent;

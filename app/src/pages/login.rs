@@ -27,7 +27,10 @@ pub fn LoginPage() -> impl IntoView {
     } else {
         format!("/login?{search}")
     };
-    let email = problem.as_ref().map(|p| p.email.clone()).unwrap_or_default();
+    let email = problem
+        .as_ref()
+        .map(|p| p.email.clone())
+        .unwrap_or_default();
     view! {
         <Title text="Log in" />
         <section class="card login" aria-labelledby="login-title">

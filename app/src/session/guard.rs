@@ -25,8 +25,12 @@ fn refuse(status: StatusCode, message: &str) -> ServerFnError {
 /// The signed-in user, or 401. (The session gate already answers 401 to server
 /// function calls without a session; this is the belt to those braces.)
 pub fn require_user() -> Result<CurrentUser, ServerFnError> {
-    use_context::<CurrentUser>()
-        .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, "You are not logged in: log in again."))
+    use_context::<CurrentUser>().ok_or_else(|| {
+        refuse(
+            StatusCode::UNAUTHORIZED,
+            "You are not logged in: log in again.",
+        )
+    })
 }
 
 /// The signed-in user when their role allows it, or 403. An admin may do

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod contacts;
 mod contacts_bulk;
 pub mod custom_fields;
+pub mod deliveries;
 pub mod doc;
 mod engine_routes;
 pub mod error;
@@ -64,6 +65,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(forms::routes())
         .merge(mailings::routes())
         .merge(engine_routes::routes())
+        .merge(deliveries::routes())
         .routes(routes!(openapi_json))
 }
 

@@ -13,10 +13,10 @@ use hookflow::store::{AttemptRow, DeliveryRow, DeliveryState, StepStats};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-const STEP_ID: &str =
+pub(crate) const STEP_ID: &str =
     "The step's id in the scenario's graph (1 to 64 letters, digits, `-` and `_`)";
 
-fn step_id(raw: &str) -> Result<StepId, ApiError> {
+pub(crate) fn step_id(raw: &str) -> Result<StepId, ApiError> {
     if is_valid_step_id(raw) {
         Ok(StepId(raw.to_string()))
     } else {

@@ -1,16 +1,19 @@
 //! The HTTP surface: the Leptos app (pages and server functions), static files,
 //! and the operational endpoints.
 
+pub mod auth;
 pub mod forms;
 pub mod health;
 pub mod metrics;
 pub mod tracking;
 
+use app::session::provide_from_request;
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tower_http::trace::TraceLayer;
 
 pub fn router(state: AppState) -> Router {
@@ -21,11 +24,16 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router())
         .merge(forms::routes())
         .merge(tracking::routes())
-        .leptos_routes(&state, routes, {
+        .merge(auth::routes())
+        .leptos_routes_with_context(&state, routes, provide_from_request, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            provide_from_request,
+            shell,
+        ))
+        .layer(from_fn_with_state(state.clone(), crate::session::gate))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
