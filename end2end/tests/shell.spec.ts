@@ -1,16 +1,13 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { logIn, waitForHydration } from './support';
 
-// Hydration is done when the wasm has taken over the server-rendered page; until
-// then buttons do nothing. Leptos marks nothing, so we wait for the module to load
-// and then act through behaviour that only the wasm provides.
-async function waitForHydration(page: Page) {
-  await page.waitForFunction(() =>
-    performance.getEntriesByType('resource').some((e) => e.name.endsWith('/pkg/hookflow.wasm')),
-  );
-}
+test.beforeEach(async ({ page }) => {
+  await logIn(page);
+});
 
-test('the app shell is rendered on the server with the navigation', async ({ request }) => {
-  const res = await request.get('/');
+test('the app shell is rendered on the server with the navigation', async ({ page }) => {
+  // The page's request context shares the browser's session cookie.
+  const res = await page.request.get('/');
   expect(res.status()).toBe(200);
   const html = await res.text();
   expect(html).toContain('Hookflow');
@@ -23,7 +20,8 @@ test('the home page shows the system status and checks again on click', async ({
   await expect(page.getByRole('heading', { name: 'Welcome to Hookflow' })).toBeVisible();
   await expect(page.getByTestId('database-status')).toHaveText('answering (SQLite)');
   await waitForHydration(page);
-  // A click only reaches the server once the wasm runs: it calls a server function.
+  // A click only reaches the server once the wasm runs: it calls a server function
+  // (with the session's CSRF token in its header, or the server would say 403).
   const call = page.waitForResponse((r) => r.url().includes('/fn/system_status') && r.status() === 200);
   await page.getByRole('button', { name: 'Check again' }).click();
   await call;
@@ -41,6 +39,8 @@ test('on a narrow screen the menu button opens the navigation', async ({ page })
     await toggle.click();
     await expect(toggle).toHaveAttribute('aria-expanded', 'true', { timeout: 1000 });
   }).toPass();
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/narrow-menu-open.png', fullPage: true });
   await page.getByRole('link', { name: 'Contacts' }).click();
   await expect(page).toHaveURL(/\/contacts$/);
   await expect(page.getByRole('heading', { name: 'Contacts' })).toBeVisible();

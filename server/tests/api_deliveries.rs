@@ -160,6 +160,24 @@ async fn failed_deliveries_are_resent_with_their_id_and_the_counts_follow() {
         json!({"reached": 3, "accepted": 3, "pending": 0, "failed": 0})
     );
 
+    // Search by the contact's email.
+    let (_, one) = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/scenarios/{s}/steps/hook/deliveries?email=C1@example.org"),
+            None,
+        )
+        .await;
+    assert_eq!(one["deliveries"].as_array().unwrap().len(), 1, "{one}");
+    let (status, _) = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/scenarios/{s}/steps/hook/deliveries?email=nope"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 422);
+
     // The request as sent: secret header values masked, the body as frozen.
     let (_, detail) = app
         .send(Method::GET, &format!("/api/v1/deliveries/{id}"), None)

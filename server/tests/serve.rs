@@ -102,17 +102,20 @@ async fn the_first_start_creates_the_admin_from_the_environment() {
 #[tokio::test]
 async fn pages_are_rendered_on_the_server() {
     let mut server = start(&[]).await;
+    // Without a session every page leads to the login page (signed-in pages
+    // and the 404 page are in tests/auth.rs).
     let res = reqwest::get(format!("{}/", server.base)).await.unwrap();
     assert_eq!(res.status(), 200);
+    assert_eq!(res.url().path(), "/login");
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("Welcome to Hookflow") && html.contains("/pkg/hookflow.js"),
+        html.contains("Log in") && html.contains("/pkg/hookflow.js"),
         "{html}"
     );
     let res = reqwest::get(format!("{}/no/such/page", server.base))
         .await
         .unwrap();
-    assert_eq!(res.status(), 404);
+    assert_eq!(res.url().path(), "/login");
     assert!(terminate(&mut server).success());
 }
 

@@ -177,6 +177,7 @@ impl Dispatcher {
         }
         let now = inner.clock.now();
         let lease_until = now + chrono::Duration::from_std(inner.config.lease).unwrap_or_default();
+        let asked = std::time::Instant::now();
         let claimed = inner
             .store
             .claim_due_capped(
@@ -189,6 +190,13 @@ impl Dispatcher {
             )
             .await?;
         let count = claimed.len();
+        tracing::trace!(
+            ?reach,
+            free,
+            claimed = count,
+            took_us = asked.elapsed().as_micros() as u64,
+            "claim"
+        );
         let late_limit = chrono::Duration::from_std(inner.config.late_limit).unwrap_or_default();
         let (mut busy, mut expired) = (Vec::new(), Vec::new());
         for delivery in claimed {

@@ -414,30 +414,25 @@ impl Store {
         scenario: ScenarioId,
         step: &StepId,
     ) -> Result<StepStats, StoreError> {
+        // One statement, so one snapshot: with separate queries a pass committed
+        // in between would show in one count and not the other.
         on_pool!(self, pool => {
-            let reached: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM step_passes WHERE scenario_id = $1 AND step_id = $2",
+            let row = sqlx::query(
+                "SELECT (SELECT COUNT(*) FROM step_passes WHERE scenario_id = $1 AND step_id = $2) AS reached,
+                        COUNT(*) FILTER (WHERE state = 'accepted') AS accepted,
+                        COUNT(*) FILTER (WHERE state = 'pending') AS pending,
+                        COUNT(*) FILTER (WHERE state = 'failed') AS failed
+                 FROM deliveries WHERE scenario_id = $1 AND step_id = $2",
             )
             .bind(scenario.0).bind(&step.0)
             .fetch_one(pool)
             .await?;
-            let rows = sqlx::query(
-                "SELECT state, COUNT(*) AS n FROM deliveries
-                 WHERE scenario_id = $1 AND step_id = $2 GROUP BY state",
-            )
-            .bind(scenario.0).bind(&step.0)
-            .fetch_all(pool)
-            .await?;
-            let mut stats = StepStats { reached, ..StepStats::default() };
-            for row in rows {
-                let n: i64 = row.try_get("n")?;
-                match DeliveryState::from_db(&row.try_get::<String, _>("state")?) {
-                    DeliveryState::Pending => stats.pending = n,
-                    DeliveryState::Accepted => stats.accepted = n,
-                    DeliveryState::Failed => stats.failed = n,
-                }
-            }
-            Ok(stats)
+            Ok(StepStats {
+                reached: row.try_get("reached")?,
+                accepted: row.try_get("accepted")?,
+                pending: row.try_get("pending")?,
+                failed: row.try_get("failed")?,
+            })
         })
     }
 

@@ -32,6 +32,7 @@ impl Store {
         scenario: ScenarioId,
         step: &StepId,
         state: Option<DeliveryState>,
+        email: Option<&str>,
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
@@ -42,10 +43,11 @@ impl Store {
                  FROM deliveries
                  WHERE account_id = $1 AND scenario_id = $2 AND step_id = $3
                    AND ($4 IS NULL OR state = $4) AND ($5 IS NULL OR id < $5)
+                   AND ($7 IS NULL OR contact_id IN (SELECT id FROM contacts WHERE account_id = $1 AND email = $7))
                  ORDER BY id DESC LIMIT $6",
             )
             .bind(account.0).bind(scenario.0).bind(&step.0).bind(state.map(DeliveryState::as_str))
-            .bind(before).bind(limit)
+            .bind(before).bind(limit).bind(email)
             .fetch_all(pool)
             .await?;
             rows.iter()

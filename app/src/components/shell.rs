@@ -13,7 +13,8 @@ pub fn AppShell(children: Children) -> impl IntoView {
     view! {
         <a class="skip-link" href="#content">"Skip to content"</a>
         <header class="topbar">
-            <A href="/" attr:class="brand">
+            // Signed out, a full page load: the server decides where "/" leads.
+            <A href="/" attr:class="brand" attr:rel=signed_in.is_none().then_some("external")>
                 <Icon name="logo" />
                 <span>"Hookflow"</span>
             </A>

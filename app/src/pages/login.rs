@@ -31,6 +31,8 @@ pub fn LoginPage() -> impl IntoView {
         .as_ref()
         .map(|p| p.email.clone())
         .unwrap_or_default();
+    // After a failed attempt the email is filled in: the password is next.
+    let typed = !email.is_empty();
     view! {
         <Title text="Log in" />
         <section class="card login" aria-labelledby="login-title">
@@ -42,10 +44,10 @@ pub fn LoginPage() -> impl IntoView {
             <form method="post" action=action class="login-form">
                 <label for="login-email">"Email"</label>
                 <input id="login-email" name="email" type="email" autocomplete="username"
-                    required autofocus value=email />
+                    required autofocus=!typed value=email />
                 <label for="login-password">"Password"</label>
                 <input id="login-password" name="password" type="password"
-                    autocomplete="current-password" required />
+                    autocomplete="current-password" required autofocus=typed />
                 <button class="button" type="submit">"Log in"</button>
             </form>
         </section>

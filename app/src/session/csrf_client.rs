@@ -3,6 +3,9 @@
 //! custom header also makes the request one that another site cannot send
 //! without the browser asking us first (CORS), which we never allow.
 //!
+//! A 401 answer means the session has ended: the page goes to the login, which
+//! leads back to it.
+//!
 //! Every server function that is not a plain read declares it:
 //! `#[server(prefix = "/fn", client = crate::session::CsrfClient)]`. Without it
 //! the server answers 403.
@@ -32,7 +35,20 @@ where
         if let Some(token) = page_token() {
             req.headers().set(super::CSRF_HEADER, &token);
         }
-        <BrowserClient as Client<E, IS, OS>>::send(req)
+        let sent = <BrowserClient as Client<E, IS, OS>>::send(req);
+        async move {
+            let response = sent.await;
+            // The session ended (logged out elsewhere, or expired): log in again
+            // and come back here.
+            #[cfg(feature = "hydrate")]
+            if let Ok(r) = &response {
+                use leptos::server_fn::response::ClientRes;
+                if <BrowserResponse as ClientRes<E>>::status(r) == 401 {
+                    back_to_login();
+                }
+            }
+            response
+        }
     }
 
     #[allow(clippy::type_complexity)]
@@ -63,4 +79,24 @@ fn page_token() -> Option<String> {
         .ok()
         .flatten()?
         .get_attribute("content")
+}
+
+#[cfg(feature = "hydrate")]
+fn back_to_login() {
+    let location = leptos::prelude::window().location();
+    let here = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    let next: String = here
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let _ = location.assign(&format!("/login?next={next}"));
 }

@@ -60,6 +60,8 @@ pub struct DeliveriesQuery {
     /// How many deliveries, 1 to 200 (default 50).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
+    /// Only the deliveries of the contact with this email.
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -85,7 +87,7 @@ pub struct DeliveriesPage {
         (status = 400, description = "Malformed query string", body = ErrorBody),
         (status = 401, description = "Missing or wrong API token", body = ErrorBody),
         (status = 404, description = "No such scenario in this account, or a step id that cannot exist", body = ErrorBody),
-        (status = 422, description = "Unknown `state`, or `before` or `limit` out of range", body = ErrorBody),
+        (status = 422, description = "Unknown `state`, a malformed `email`, or `before` or `limit` out of range", body = ErrorBody),
     ))]
 pub async fn deliveries(
     State(state): State<AppState>,
@@ -121,6 +123,13 @@ pub async fn deliveries(
             .filter(|n| (1..=200).contains(n))
             .ok_or_else(|| ApiError::invalid("limit", "a number from 1 to 200"))?,
     };
+    let email = match query.email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(
+            hookflow::model::Email::parse(raw)
+                .map_err(|e| ApiError::invalid("email", e.to_string()))?,
+        ),
+    };
     let rows = state
         .store
         .step_deliveries(
@@ -128,6 +137,7 @@ pub async fn deliveries(
             scenario.id,
             &step_id(&step)?,
             filter,
+            email.as_ref().map(|e| e.as_str()),
             before,
             limit,
         )

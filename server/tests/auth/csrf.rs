@@ -3,6 +3,10 @@
 use crate::browser::{Browser, add_user, location};
 use crate::common::TestApp;
 use hookflow::store::UserRole;
+use leptos::server_fn::ServerFn;
+
+/// The real address of the home page's server function (its name plus a hash).
+pub const SYSTEM_STATUS: &str = <app::server_fns::status::SystemStatus as ServerFn>::PATH;
 
 const JANE: &str = "jane@acme.example";
 const PASSWORD: &str = "correct horse battery";
@@ -32,11 +36,11 @@ async fn a_server_function_call_needs_the_token_in_its_header() {
     let app = TestApp::spawn().await;
     let browser = signed_in(&app).await;
     let token = browser.csrf_token().await;
-    let res = browser.call("/fn/system_status", "", None).await;
+    let res = browser.call(SYSTEM_STATUS, "", None).await;
     assert_eq!(res.status(), 403);
-    let res = browser.call("/fn/system_status", "", Some("wrong")).await;
+    let res = browser.call(SYSTEM_STATUS, "", Some("wrong")).await;
     assert_eq!(res.status(), 403);
-    let res = browser.call("/fn/system_status", "", Some(&token)).await;
+    let res = browser.call(SYSTEM_STATUS, "", Some(&token)).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
 

@@ -1,0 +1,26 @@
+import { expect, Page } from '@playwright/test';
+
+// The admin scripts/test creates on the server it starts (HOOKFLOW_ADMIN_*).
+export const admin = {
+  email: process.env.HOOKFLOW_E2E_EMAIL ?? 'admin@hookflow.test',
+  password: process.env.HOOKFLOW_E2E_PASSWORD ?? 'browser tests log in here',
+};
+
+// Logs in through the login page (a plain form: it works before hydration) and
+// waits until the page asked for is shown.
+export async function logIn(page: Page, next = '/') {
+  await page.goto(next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByTestId('user-email')).toHaveText(admin.email);
+}
+
+// Hydration is done when the wasm has taken over the server-rendered page; until
+// then buttons do nothing. Leptos marks nothing, so we wait for the module to load
+// and then act through behaviour that only the wasm provides.
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() =>
+    performance.getEntriesByType('resource').some((e) => e.name.endsWith('/pkg/hookflow.wasm')),
+  );
+}
