@@ -18,7 +18,7 @@ pub struct LoginProblem {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     // Rendered on the server, read back by the browser when it hydrates.
-    let problem = SharedValue::new(|| use_context::<LoginProblem>()).into_inner();
+    let problem = SharedValue::new(use_context::<LoginProblem>).into_inner();
     // The form posts to the same address, so `?next=` (where to go after
     // logging in) survives a failed attempt.
     let search = use_location().search.get_untracked();

@@ -55,7 +55,7 @@ pub struct SignedIn {
 /// Puts the signed-in user (if any) in context, on the server from the request
 /// and in the browser from what the server rendered.
 pub fn provide_signed_in() {
-    let signed_in = SharedValue::new(|| use_context::<SignedIn>()).into_inner();
+    let signed_in = SharedValue::new(use_context::<SignedIn>).into_inner();
     if let Some(signed_in) = signed_in {
         provide_context(signed_in.user.clone());
         provide_context(signed_in);

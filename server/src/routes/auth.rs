@@ -158,10 +158,10 @@ async fn logout(
     policy: Option<Extension<CookiePolicy>>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(cookie) = session_cookie(&headers) {
-        if let Err(e) = state.store.delete_session(&cookie).await {
-            return unavailable(e);
-        }
+    if let Some(cookie) = session_cookie(&headers)
+        && let Err(e) = state.store.delete_session(&cookie).await
+    {
+        return unavailable(e);
     }
     let policy = policy.map(|Extension(p)| p).unwrap_or_default();
     let mut response = Redirect::to("/login").into_response();

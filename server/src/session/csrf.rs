@@ -57,10 +57,8 @@ pub fn changes_state(method: &Method) -> bool {
 /// Check 1: refuses what a browser sent on another site's behalf.
 pub fn same_origin(headers: &HeaderMap) -> Result<(), Refusal> {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = text("sec-fetch-site") {
-        if site != "same-origin" {
-            return Err(Refusal::CrossSite);
-        }
+    if text("sec-fetch-site").is_some_and(|site| site != "same-origin") {
+        return Err(Refusal::CrossSite);
     }
     let Some(origin) = text(header::ORIGIN.as_str()) else {
         return Ok(());
