@@ -3,6 +3,9 @@
 # results are never cached.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hookflow/target}"
+# Every clone (CI makes a new one per run) would keep its own incremental data in
+# the shared target folder, gigabytes each; whole-crate builds are enough here.
+export CARGO_INCREMENTAL=0
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 # Leptos bakes the site's file names in at compile time; both halves must agree.
 export LEPTOS_OUTPUT_NAME=hookflow
