@@ -33,9 +33,16 @@ impl Application {
     /// and binds the port (port 0 picks a free one, as tests do).
     pub async fn build(url: &DatabaseUrl, args: &ServeArgs) -> Result<Application, CliError> {
         // Settings first: a typo fails before anything is opened.
+        sender_config(&args.delivery)?;
+        dispatcher_config(&args.delivery)?;
+        let store = Store::open(url, args.database_connections).await?;
+        Self::with_store(store, args).await
+    }
+
+    /// The same on a store already open (benchmarks run it on a scratch database).
+    pub async fn with_store(store: Store, args: &ServeArgs) -> Result<Application, CliError> {
         let sender_config = sender_config(&args.delivery)?;
         let dispatcher_config = dispatcher_config(&args.delivery)?;
-        let store = Store::open(url, args.database_connections).await?;
         commands::admin::bootstrap(
             &store,
             args.admin_email.as_deref(),
@@ -143,24 +150,32 @@ impl Application {
     }
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this
+/// is called, not when the future is first polled: a signal that comes while the
+/// server is starting to serve must stop it gracefully, not kill it.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {},
+                () = wait(terminate) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -7,13 +7,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// The least time the ceiling is measured for: a short burst is noisy.
+const MIN_TIME: Duration = Duration::from_secs(3);
+
 pub struct Ceiling {
     pub per_sec: f64,
     pub sent: u64,
+    /// CPU time of the whole process (client and receiver) per request.
+    pub cpu_per_request: Duration,
 }
 
-/// Sends `requests` POSTs (or as many as fit in `limit`) with `concurrency`
-/// connections, each request marked `webhook-id: ceiling_<n>`.
+/// Sends POSTs with `concurrency` connections until at least `requests` were
+/// sent and `MIN_TIME` has passed (or `limit` has), each marked
+/// `webhook-id: ceiling`.
 pub async fn measure(
     url: &str,
     requests: u64,
@@ -36,6 +42,7 @@ pub async fn measure(
     let next = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
+    let cpu_before = super::report::cpu_time();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
         let (client, url) = (client.clone(), url.clone());
@@ -43,13 +50,14 @@ pub async fn measure(
         workers.spawn(async move {
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= requests || started.elapsed() > limit {
+                let elapsed = started.elapsed();
+                if (n >= requests && elapsed >= MIN_TIME) || elapsed > limit {
                     return;
                 }
                 let sent = client
                     .post(url.clone())
                     .header("content-type", "application/json")
-                    .header("webhook-id", format!("ceiling_{n}"))
+                    .header("webhook-id", "ceiling")
                     .body(body)
                     .send()
                     .await;
@@ -68,7 +76,11 @@ pub async fn measure(
     }
     while workers.join_next().await.is_some() {}
     let elapsed = started.elapsed();
-    let attempted = next.load(Ordering::Relaxed).min(requests);
+    let cpu = super::report::cpu_time().saturating_sub(cpu_before);
+    // Each worker took one number it did not send.
+    let attempted = next
+        .load(Ordering::Relaxed)
+        .saturating_sub(concurrency as u64);
     let failed = failed.load(Ordering::Relaxed);
     if failed > 0 {
         return Err(CliError::Input(format!(
@@ -78,5 +90,6 @@ pub async fn measure(
     Ok(Ceiling {
         per_sec: super::report::per_sec(attempted, elapsed),
         sent: attempted,
+        cpu_per_request: cpu / attempted.max(1) as u32,
     })
 }

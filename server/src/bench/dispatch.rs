@@ -30,9 +30,6 @@ pub async fn run(db: &ScratchDb, args: &DispatchArgs) -> Result<DispatchReport, 
     let deadline = Instant::now() + Duration::from_secs(args.common.timeout_secs);
     let receiver = Receiver::start(Recording::IdsOnly).await;
     let url = receiver.url("/hook");
-    let ceiling = ceiling::measure(&url, n, args.concurrency, remaining(deadline)).await?;
-    let sent_before = receiver.count();
-
     let workload = Workload::create(&db.store, &url).await?;
     let dispatcher = start_dispatcher(db.store.clone(), args.concurrency)?;
     let (stop, stopped) = watch::channel(false);
@@ -42,17 +39,22 @@ pub async fn run(db: &ScratchDb, args: &DispatchArgs) -> Result<DispatchReport, 
         workload: &workload,
         dispatcher: &dispatcher,
         receiver: &receiver,
-        sent_before,
         deliveries: n,
         batch: args.common.batch as u64,
         deadline,
     };
+    let cpu_before = report::cpu_time();
     let measured = push.run().await;
+    let cpu = report::cpu_time().saturating_sub(cpu_before);
     let _ = stop.send(true);
     let _ = running.await;
     let run = measured?;
-
+    // Before the ceiling runs: the receiver's bookkeeping of its requests is
+    // not the dispatcher's memory.
+    let peak_rss_mb = report::peak_rss_mb();
     let arrivals = Arrivals::of(&receiver, &workload, &run.enqueued_at);
+
+    let ceiling = ceiling::measure(&url, n, args.concurrency, remaining(deadline)).await?;
     let deliveries_per_sec = report::per_sec(n, run.elapsed);
     let figures = DispatchFigures {
         deliveries_per_sec,
@@ -60,11 +62,10 @@ pub async fn run(db: &ScratchDb, args: &DispatchArgs) -> Result<DispatchReport, 
         ratio: report::round(deliveries_per_sec / ceiling.per_sec.max(1e-9), 3),
         p50_ms: report::millis(report::quantile(&arrivals.latencies, 0.50)),
         p99_ms: report::millis(report::quantile(&arrivals.latencies, 0.99)),
-        peak_rss_mb: report::peak_rss_mb(),
+        peak_rss_mb,
         lost: n - arrivals.distinct,
         duplicates: arrivals.total - arrivals.distinct,
     };
-    tracing::debug!(ceiling_requests = ceiling.sent, "benchmark done");
     Ok(DispatchReport {
         figures,
         setting: db.description.clone(),
@@ -73,6 +74,9 @@ pub async fn run(db: &ScratchDb, args: &DispatchArgs) -> Result<DispatchReport, 
         enqueue_elapsed: run.enqueue_elapsed,
         concurrency: args.concurrency,
         complete: run.complete,
+        cpu_per_delivery: cpu / n.max(1) as u32,
+        ceiling_requests: ceiling.sent,
+        ceiling_cpu_per_request: ceiling.cpu_per_request,
     })
 }
 
@@ -112,8 +116,6 @@ struct Push<'a> {
     workload: &'a Workload,
     dispatcher: &'a Dispatcher,
     receiver: &'a Receiver,
-    /// Requests the receiver had seen before (the ceiling's).
-    sent_before: u64,
     deliveries: u64,
     batch: u64,
     deadline: Instant,
@@ -152,7 +154,7 @@ impl Push<'_> {
     /// until it counts N accepted. False when the deadline comes first.
     async fn wait_accepted(&self, step: &StepId) -> Result<bool, StoreError> {
         let n = self.deliveries;
-        while self.receiver.count() - self.sent_before < n && Instant::now() < self.deadline {
+        while self.receiver.count() < n && Instant::now() < self.deadline {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         while Instant::now() < self.deadline {

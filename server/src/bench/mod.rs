@@ -9,6 +9,7 @@
 mod backlog;
 mod ceiling;
 mod dispatch;
+mod engine;
 mod report;
 mod scratch;
 mod workload;
@@ -24,6 +25,8 @@ pub enum BenchCommand {
     Dispatch(DispatchArgs),
     /// Hold many waiting retries in the database while the dispatcher runs.
     Backlog(BacklogArgs),
+    /// Contacts and events through the REST API, then through a three-step scenario.
+    Engine(engine::EngineArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -96,6 +99,19 @@ pub async fn run(database_url: Option<DatabaseUrl>, command: BenchCommand) -> Re
             db.drop().await;
             let found = result?;
             found.print(Output::from_json_flag(args.common.json));
+            found.verdict()
+        }
+        BenchCommand::Engine(args) => {
+            if args.contacts == 0 || args.concurrency == 0 || args.connections == 0 {
+                return Err(CliError::Input(
+                    "--contacts, --concurrency and --connections must be greater than 0".into(),
+                ));
+            }
+            let db = scratch::ScratchDb::create(database_url.as_ref(), args.connections).await?;
+            let result = engine::run(&db, &args).await;
+            db.drop().await;
+            let found = result?;
+            found.print(Output::from_json_flag(args.json));
             found.verdict()
         }
         BenchCommand::Backlog(args) => {

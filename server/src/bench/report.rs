@@ -40,6 +40,10 @@ pub struct DispatchReport {
     pub concurrency: usize,
     /// The store confirmed every delivery accepted before the time limit.
     pub complete: bool,
+    /// CPU time of the whole process (dispatcher, store, receiver) per delivery.
+    pub cpu_per_delivery: Duration,
+    pub ceiling_requests: u64,
+    pub ceiling_cpu_per_request: Duration,
 }
 
 impl DispatchReport {
@@ -49,6 +53,7 @@ impl DispatchReport {
             println!("{}", serde_json::to_string(f).expect("numbers serialise"));
             return;
         }
+        let micros = |d: Duration| d.as_secs_f64() * 1e6;
         println!(
             "hookflow bench dispatch: {} signed deliveries of about 1 KB",
             self.deliveries
@@ -62,15 +67,23 @@ impl DispatchReport {
             self.enqueue_elapsed.as_secs_f64()
         );
         println!(
-            "  raw ceiling   {:>9.0} requests/s    (plain keep-alive POSTs of the same body, {} at once)",
-            f.ceiling_per_sec, self.concurrency
+            "  raw ceiling   {:>9.0} requests/s    ({} plain keep-alive POSTs of the same body, {} at once)",
+            f.ceiling_per_sec, self.ceiling_requests, self.concurrency
         );
         println!("  ratio         {:>9.3}", f.ratio);
         println!(
             "  latency       p50 {:.1} ms, p99 {:.1} ms (enqueue to receipt)",
             f.p50_ms, f.p99_ms
         );
-        println!("  peak RSS      {:>9.1} MB", f.peak_rss_mb);
+        println!(
+            "  CPU           {:.0} µs per delivery, {:.0} µs per ceiling request (all threads, receiver included)",
+            micros(self.cpu_per_delivery),
+            micros(self.ceiling_cpu_per_request)
+        );
+        println!(
+            "  peak RSS      {:>9.1} MB (before the ceiling run)",
+            f.peak_rss_mb
+        );
         println!("  lost          {:>9}", f.lost);
         println!("  duplicates    {:>9}", f.duplicates);
     }
@@ -212,6 +225,23 @@ fn proc_status_mb(key: &str) -> f64 {
     round(kb / 1024.0, 1)
 }
 
+/// CPU time this process has used so far, all threads, user and system
+/// (`/proc/self/stat`, in clock ticks of 10 ms).
+pub fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at state.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime: fields 14 and 15 of the line, 11 and 12 counted from 0 after `)`.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
 fn cpus() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -235,5 +265,11 @@ mod tests {
     fn the_peak_memory_of_this_process_is_read_from_proc() {
         assert!(peak_rss_mb() > 0.0);
         assert!(rss_mb() <= peak_rss_mb());
+        let spent = cpu_time();
+        let mut x = 0u64;
+        for i in 0..50_000_000u64 {
+            x = x.wrapping_mul(31).wrapping_add(i);
+        }
+        assert!(x != 1 && cpu_time() > spent, "CPU time grows");
     }
 }
