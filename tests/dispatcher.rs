@@ -6,7 +6,9 @@ use hookflow::auth::random_base62;
 use hookflow::clock::{Clock, ManualClock};
 use hookflow::delivery::{Dispatcher, DispatcherConfig, RetrySchedule};
 use hookflow::model::{AccountId, ContactId, DeliveryId, Email, ScenarioId, StepId};
-use hookflow::store::{DeliveryState, NewAccount, NewDelivery, StepStats, Store, TargetId};
+use hookflow::store::{
+    DeliveryState, FailureOutcome, NewAccount, NewDelivery, StepCounts, StepStats, Store, TargetId,
+};
 use hookflow::testkit::{Receiver, Recording, TestDb};
 use hookflow::webhook::policy::DestinationPolicy;
 use hookflow::webhook::sender::{Sender, SenderConfig};
@@ -45,6 +47,7 @@ on_both_engines!(
     leases_of_a_dead_dispatcher_are_taken_over_when_they_expire,
     two_dispatchers_share_the_work_and_send_nothing_twice,
     a_delivery_first_picked_up_after_its_window_fails_without_an_attempt,
+    the_reports_follow_the_deliveries,
 );
 
 const SCENARIO: ScenarioId = ScenarioId(1);
@@ -626,4 +629,113 @@ async fn a_delivery_first_picked_up_after_its_window_fails_without_an_attempt(db
         (DeliveryState::Failed, 0)
     );
     assert_eq!(h.stats("webhook").await, stats(1, 0, 0, 1));
+}
+
+/// The statistics pages' reports: counts by step, the failing destinations, and
+/// the timeline whose last point agrees with the step's numbers.
+async fn the_reports_follow_the_deliveries(db: &TestDb) {
+    let h = Harness::new(db).await;
+    // The account-wide counts read the account's scenarios.
+    let scenario = h
+        .store
+        .create_scenario(h.account, "Reports", "{}", h.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(scenario.id, SCENARIO, "the deliveries below belong to it");
+    let up = Receiver::start(Recording::IdsOnly).await;
+    let down = Receiver::start(Recording::IdsOnly).await;
+    down.set_status(503);
+    let down_url = down.url("/hook");
+    h.reach("ok", h.target(&up.url("/hook"), None).await, 2)
+        .await;
+    h.clock.advance(ChronoDuration::minutes(30));
+    let down_ids = h.reach("down", h.target(&down_url, None).await, 3).await;
+    let dispatcher = h.dispatcher(|_, _| {});
+    dispatcher.run_until_idle().await.unwrap();
+
+    let counts = |step: &str, accepted, pending, failed| StepCounts {
+        scenario_id: SCENARIO,
+        step_id: StepId(step.to_string()),
+        accepted,
+        pending,
+        failed,
+    };
+    assert_eq!(
+        h.store.webhook_step_counts(h.account).await.unwrap(),
+        [counts("down", 0, 3, 0), counts("ok", 2, 0, 0)]
+    );
+    let failing = h.store.failing_destinations(h.account).await.unwrap();
+    assert_eq!(failing.len(), 1, "{failing:?}");
+    assert_eq!(failing[0].url, down_url);
+    assert_eq!(failing[0].retrying, 3);
+    assert_eq!(failing[0].outcomes, [(FailureOutcome::Status(503), 3)]);
+    assert_eq!(failing[0].since, start_time() + ChronoDuration::minutes(30));
+
+    // Another account sees none of it.
+    let other = Email::parse("other@example.org").unwrap();
+    let (other, _) = h
+        .store
+        .create_account(
+            NewAccount {
+                name: "Other",
+                admin_email: &other,
+                admin_password_hash: "h",
+            },
+            start_time(),
+        )
+        .await
+        .unwrap();
+    assert!(h.store.webhook_step_counts(other).await.unwrap().is_empty());
+    assert!(
+        h.store
+            .failing_destinations(other)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // One is cancelled: the timeline's last point is the step's numbers now.
+    h.clock.advance(ChronoDuration::minutes(5));
+    h.store
+        .cancel_delivery(h.account, down_ids[0], "tester", "replaced", h.clock.now())
+        .await
+        .unwrap()
+        .unwrap();
+    let now = h.clock.now();
+    let step = StepId("down".to_string());
+    let timeline = h
+        .store
+        .step_timeline(h.account, SCENARIO, &step, now, 4)
+        .await
+        .unwrap();
+    assert_eq!(timeline.len(), 4);
+    let last = timeline.last().unwrap();
+    assert_eq!(last.at, now);
+    assert_eq!((last.accepted, last.pending, last.failed), (0, 2, 1));
+    let numbers = h.stats("down").await;
+    assert_eq!(
+        (numbers.accepted, numbers.pending, numbers.failed),
+        (0, 2, 1)
+    );
+    assert!(timeline.windows(2).all(|w| w[0].at < w[1].at));
+
+    // The accepted step: nothing accepted before its deliveries existed.
+    let timeline = h
+        .store
+        .step_timeline(h.account, SCENARIO, &StepId("ok".to_string()), now, 3)
+        .await
+        .unwrap();
+    assert_eq!(timeline.last().map(|p| p.accepted), Some(2));
+    assert!(
+        timeline
+            .iter()
+            .all(|p| p.accepted + p.pending + p.failed == 2)
+    );
+    assert!(
+        h.store
+            .step_timeline(h.account, SCENARIO, &StepId("none".to_string()), now, 3)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

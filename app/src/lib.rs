@@ -1,5 +1,7 @@
 //! The Hookflow browser app: rendered on the server (feature `ssr`) and hydrated
 //! in the browser (feature `hydrate`, the wasm build).
+// The pages' view types nest deeply; the wasm build needs more than the default 128.
+#![recursion_limit = "256"]
 
 pub mod components;
 pub mod pages;
@@ -10,10 +12,12 @@ pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::ParamSegment;
 use leptos_router::StaticSegment;
 use leptos_router::components::{Route, Router, Routes};
 
 use components::shell::AppShell;
+use pages::scenario_editor::ScenarioEditorPage;
 use pages::{
     contacts::ContactsPage, home::HomePage, login::LoginPage, not_found::NotFound,
     scenarios::ScenariosPage, settings::SettingsPage,
@@ -54,8 +58,16 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=StaticSegment("scenarios") view=ScenariosPage />
+                    <Route path=(StaticSegment("scenarios"), ParamSegment("id")) view=ScenarioEditorPage />
                     <Route path=StaticSegment("contacts") view=ContactsPage />
                     <Route path=StaticSegment("settings") view=SettingsPage />
+                    <Route path=leptos_router::path!("/contacts/:id") view=pages::contact::ContactPage />
+                    <Route path=StaticSegment("groups") view=pages::groups::GroupsPage />
+                    <Route path=leptos_router::path!("/groups/:id") view=pages::group::GroupPage />
+                    <Route path=StaticSegment("forms") view=pages::forms::FormsPage />
+                    <Route path=leptos_router::path!("/scenarios/:id/statistics") view=pages::scenario_stats::ScenarioStatsPage />
+                    <Route path=leptos_router::path!("/scenarios/:id/steps/:step") view=pages::step_stats::StepStatsPage />
+                    <Route path=StaticSegment("webhooks") view=pages::scenario_stats::WebhooksPage />
                 </Routes>
             </AppShell>
         </Router>

@@ -24,3 +24,19 @@ export async function waitForHydration(page: Page) {
     performance.getEntriesByType('resource').some((e) => e.name.endsWith('/pkg/hookflow.wasm')),
   );
 }
+
+// axe-core checks each page as the browser shows it, after hydration.
+export async function axe(page: Page) {
+  await page.addScriptTag({ path: require.resolve('axe-core') });
+  const result = await page.evaluate(async () => {
+    // @ts-expect-error axe is the global the script added
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v: any) => ({
+      id: v.id,
+      help: v.help,
+      nodes: v.nodes.map((n: any) => n.target.join(' ')).slice(0, 5),
+    }));
+  });
+  return result;
+}
+

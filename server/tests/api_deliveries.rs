@@ -251,3 +251,52 @@ async fn a_pending_delivery_is_cancelled_with_its_reason_and_never_tried_again()
         assert_eq!(status, 404, "{p}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archived_scenario_keeps_its_statistics_and_its_log() {
+    let app = app("1s").await;
+    let receiver = Receiver::start(Recording::Full).await;
+    receiver.set_status(503);
+    let s = deliveries_to(&app, &receiver, 2).await;
+    eventually("both fail", async || stats(&app, s).await["failed"] == 2).await;
+    let (status, body) = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/scenarios/{s}/archive"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "archived");
+    assert_eq!(
+        stats(&app, s).await,
+        json!({"reached": 2, "accepted": 0, "pending": 0, "failed": 2})
+    );
+    let (_, page) = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/scenarios/{s}/steps/hook/deliveries"),
+            None,
+        )
+        .await;
+    assert_eq!(page["deliveries"].as_array().unwrap().len(), 2);
+    // Its failed deliveries can still be resent, and their numbers follow.
+    receiver.set_status(200);
+    let (status, body) = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/scenarios/{s}/steps/hook/resend-failed"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["resent"], 2);
+    eventually("both are accepted", async || {
+        stats(&app, s).await["accepted"] == 2
+    })
+    .await;
+    assert_eq!(
+        stats(&app, s).await,
+        json!({"reached": 2, "accepted": 2, "pending": 0, "failed": 0})
+    );
+}

@@ -39,6 +39,28 @@ pub enum ScenarioStatus {
     Archived,
 }
 
+impl ScenarioStatus {
+    /// As stored and in the API: `draft`, `active`, `paused`, `archived`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScenarioStatus::Draft => "draft",
+            ScenarioStatus::Active => "active",
+            ScenarioStatus::Paused => "paused",
+            ScenarioStatus::Archived => "archived",
+        }
+    }
+
+    /// In the marketer's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ScenarioStatus::Draft => "Draft",
+            ScenarioStatus::Active => "Active",
+            ScenarioStatus::Paused => "Paused",
+            ScenarioStatus::Archived => "Archived",
+        }
+    }
+}
+
 /// Whether a contact may go through the scenario more than once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -7,6 +7,7 @@
 //! which both engines accept; where the dialects differ the body says so. The same
 //! test suite (`tests/store.rs`) runs against both engines.
 
+mod account_secrets;
 mod accounts;
 mod connect;
 mod contact_effects;
@@ -17,6 +18,7 @@ mod custom_fields;
 mod deliveries;
 mod delivery_actions;
 mod delivery_log;
+mod delivery_report;
 mod error;
 mod events;
 mod forms;
@@ -28,6 +30,7 @@ mod sessions;
 mod tracking;
 mod tx;
 
+pub use account_secrets::{TokenListing, UserListing};
 pub use accounts::{ApiToken, NewAccount, User, UserRole};
 pub use connect::DatabaseUrl;
 pub use contact_effects::ContactSnapshot;
@@ -40,6 +43,7 @@ pub use deliveries::{
 };
 pub use delivery_actions::{ActionRefused, DeliveryAction};
 pub use delivery_log::{DeliveryDetail, DeliveryRow};
+pub use delivery_report::{FailingDestination, FailureOutcome, StepCounts, TimelinePoint};
 pub use error::Conflict;
 pub use error::StoreError;
 pub use events::StoredEvent;

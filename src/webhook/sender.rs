@@ -9,7 +9,7 @@ mod body;
 mod outcome;
 mod retry_after;
 
-pub use outcome::{AttemptOutcome, ErrorClass};
+pub use outcome::{AttemptOutcome, ErrorClass, outcome_words};
 pub use retry_after::RetryAfter;
 
 use crate::webhook::policy::{DestinationPolicy, PolicyResolver};

@@ -50,8 +50,20 @@ fn Navigation(signed_in: SignedIn) -> impl IntoView {
                 <Icon name="contacts" />
                 "Contacts"
             </A>
+            <A href="/groups">
+                <Icon name="groups" />
+                "Groups"
+            </A>
+            <A href="/forms">
+                <Icon name="forms" />
+                "Forms"
+            </A>
             // Users, API tokens and the signing secret are an admin's.
             {is_admin.then(|| view! {
+                <A href="/webhooks">
+                    <Icon name="webhook" />
+                    "Webhooks"
+                </A>
                 <A href="/settings">
                     <Icon name="settings" />
                     "Settings"

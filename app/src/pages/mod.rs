@@ -1,6 +1,14 @@
+pub mod contact;
+pub mod contact_groups;
 pub mod contacts;
+pub mod forms;
+pub mod group;
+pub mod groups;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod scenario_editor;
+pub mod scenario_stats;
 pub mod scenarios;
 pub mod settings;
+pub mod step_stats;

@@ -1,2 +1,10 @@
+pub mod contacts;
+pub mod contacts_groups;
+pub mod forms;
+pub mod groups;
+pub mod scenario_editor;
+pub mod scenarios;
+pub mod settings;
 pub mod status;
+pub mod step_report;
 pub mod users;

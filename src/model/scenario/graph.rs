@@ -47,6 +47,35 @@ impl ScenarioGraph {
             .collect()
     }
 
+    /// Every step once: those a contact can reach, breadth first from the start
+    /// (a condition's yes before its no), then the others in the editor's order.
+    /// For reports that list a scenario's steps as a marketer reads them.
+    pub fn in_journey_order(&self) -> Vec<&Step> {
+        let index = self.index();
+        let mut seen = BTreeSet::new();
+        let mut order = Vec::with_capacity(self.steps.len());
+        let mut queue: VecDeque<usize> = self
+            .start
+            .as_ref()
+            .and_then(|id| index.get(id).copied())
+            .into_iter()
+            .collect();
+        while let Some(i) = queue.pop_front() {
+            if seen.insert(i) {
+                order.push(&self.steps[i]);
+                queue.extend(self.steps[i].successors().filter_map(|to| index.get(to)));
+            }
+        }
+        order.extend(
+            self.steps
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !seen.contains(i))
+                .map(|(_, s)| s),
+        );
+        order
+    }
+
     /// The index of the step each id names (the first one, when ids repeat).
     pub(crate) fn index(&self) -> BTreeMap<&StepId, usize> {
         let mut index = BTreeMap::new();
@@ -128,6 +157,26 @@ mod tests {
             start: Some(id(start)),
             steps,
         }
+    }
+
+    #[test]
+    fn reports_list_steps_from_the_start_then_the_unreachable_ones() {
+        let g = graph(
+            "check",
+            vec![
+                wait("orphan", None),
+                wait("late", None),
+                wait("no", Some("late")),
+                condition("check", Some("yes"), Some("no")),
+                wait("yes", Some("late")),
+            ],
+        );
+        let order: Vec<&str> = g
+            .in_journey_order()
+            .iter()
+            .map(|s| s.id.0.as_str())
+            .collect();
+        assert_eq!(order, ["check", "yes", "no", "late", "orphan"]);
     }
 
     #[test]

@@ -123,6 +123,42 @@ impl ErrorClass {
     }
 }
 
+/// Plain words for an outcome as the delivery log keeps it: the stable code of
+/// an error class (or of how the store ended a delivery) and the HTTP status,
+/// when there was one. The details an attempt saw (host, TLS message) are not
+/// kept, so these words stay general.
+pub fn outcome_words(code: Option<&str>, status: Option<i64>) -> String {
+    match (code, status) {
+        (None, Some(s)) if (200..300).contains(&s) => format!("accepted (HTTP {s})"),
+        (Some("http_status") | None, Some(s)) => {
+            format!("HTTP {s}: the destination answered, but not with a success (2xx)")
+        }
+        (Some("redirect_not_followed"), s) => format!(
+            "{}a redirect: redirects are not followed, use the final URL",
+            s.map(|s| format!("HTTP {s}, ")).unwrap_or_default()
+        ),
+        (Some("dns_not_found"), _) => "DNS name not found: the host name does not exist".into(),
+        (Some("connection_refused"), _) => {
+            "connection refused: nothing accepts connections at this address and port".into()
+        }
+        (Some("tls_failure"), _) => "TLS (https) connection failed".into(),
+        (Some("timed_out"), _) => "timed out: the destination did not answer in time".into(),
+        (Some("address_not_allowed"), _) => {
+            "address not allowed: Hookflow does not send webhooks to private networks".into()
+        }
+        (Some("invalid_header"), _) => "a configured header could not be sent".into(),
+        (Some("connection_error"), _) => {
+            "the connection failed (reset, closed early or a protocol error)".into()
+        }
+        (Some("window_closed"), _) => {
+            "not accepted within the retry window: no further attempt".into()
+        }
+        (Some("cancelled"), _) => "cancelled by a person: no further attempt".into(),
+        (Some(other), _) => other.replace('_', " "),
+        (None, None) => "accepted".into(),
+    }
+}
+
 impl fmt::Display for ErrorClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -196,6 +232,20 @@ fn innermost(err: &(dyn StdError + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_log_reads_each_kept_outcome_in_plain_words() {
+        assert_eq!(outcome_words(None, Some(200)), "accepted (HTTP 200)");
+        assert!(outcome_words(Some("http_status"), Some(500)).starts_with("HTTP 500: "));
+        assert!(
+            outcome_words(Some("redirect_not_followed"), Some(302))
+                .starts_with("HTTP 302, a redirect")
+        );
+        assert!(outcome_words(Some("connection_refused"), None).starts_with("connection refused"));
+        assert!(outcome_words(Some("window_closed"), None).contains("no further attempt"));
+        assert!(outcome_words(Some("cancelled"), None).starts_with("cancelled"));
+        assert_eq!(outcome_words(Some("something_new"), None), "something new");
+    }
 
     #[test]
     fn codes_are_stable_snake_case_and_messages_plain() {

@@ -1,0 +1,164 @@
+import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { axe, logIn, waitForHydration } from './support';
+
+// A destination on loopback that refuses with 500 until told to accept.
+let receiver: http.Server;
+let base = '';
+let accepting = false;
+const accepted = new Set<string>();
+
+test.beforeAll(async () => {
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (accepting) {
+        accepted.add(JSON.parse(body).id);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      } else {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('the CRM is down for maintenance');
+      }
+    });
+  });
+  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+
+test.afterAll(async () => {
+  await new Promise((done) => receiver.close(done));
+});
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+
+// The REST API, with the token scripts/test made for the browser tests' admin.
+async function api(request: APIRequestContext, method: string, path: string, data?: unknown) {
+  const token = process.env.HOOKFLOW_E2E_TOKEN;
+  expect(token, 'scripts/test exports HOOKFLOW_E2E_TOKEN').toBeTruthy();
+  const res = await request.fetch(`/api/v1${path}`, {
+    method,
+    data,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
+  return res.status() === 204 ? null : res.json();
+}
+
+test('a webhook step’s statistics, chart and delivery log follow resend and cancel', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  // An active group scenario sending to the refusing destination; two contacts join.
+  const stamp = Date.now().toString(36);
+  const group = await api(request, 'POST', '/groups', { name: `Statistics ${stamp}` });
+  const scenario = await api(request, 'POST', '/scenarios', {
+    name: `To the CRM ${stamp}`,
+    trigger: { type: 'added_to_group', group_id: group.id },
+    graph: {
+      start: 'hook',
+      steps: [
+        {
+          id: 'hook', type: 'send_webhook', next: null,
+          config: {
+            url: `${base}/in`, fields: ['email', 'firstname'], additional: [],
+            headers: [{ name: 'X-Api-Key', value: 'never-shown-123', secret: true }],
+          },
+        },
+      ],
+    },
+  });
+  await api(request, 'POST', `/scenarios/${scenario.id}/activate`);
+  const emails = [`ada.${stamp}@example.org`, `grace.${stamp}@example.org`];
+  for (const email of emails) {
+    const contact = await api(request, 'POST', '/contacts', { email, firstname: 'Ada' });
+    await api(request, 'PUT', `/groups/${group.id}/members/${contact.id}`);
+  }
+
+  await logIn(page, `/scenarios/${scenario.id}/steps/hook`);
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`${base}/in`);
+  // Both reached it; the destination refused, so both are pending, and the page follows.
+  await expect(page.getByTestId('stat-reached')).toHaveText('2', { timeout: 30_000 });
+  await expect(page.getByTestId('stat-pending')).toHaveText('2');
+  const log = page.getByTestId('delivery-log');
+  await expect(log.locator('tbody tr')).toHaveCount(2);
+  await expect(log).toContainText('HTTP 500', { timeout: 30_000 });
+  await expect(page.getByTestId('delivery-chart')).toBeVisible();
+
+  // The first contact's delivery: the request as sent, secret masked, and its attempts.
+  await page.getByRole('button', { name: `Details of the delivery to ${emails[0]}` }).click();
+  const detail = page.getByTestId('delivery-detail');
+  await expect(detail.getByTestId('request-body')).toContainText(emails[0]);
+  await expect(detail).toContainText('X-Api-Key');
+  expect(await page.content()).not.toContain('never-shown-123');
+  await expect(detail.getByTestId('attempts')).toContainText('HTTP 500');
+  await expect(detail.getByTestId('attempts')).toContainText('the CRM is down for maintenance');
+  await expect(detail).toContainText('Next attempt');
+  await shot(page, 'step-statistics-pending');
+
+  // Cancel needs a reason; with one, it fails and the numbers move.
+  await detail.getByRole('button', { name: 'Cancel this delivery' }).click();
+  await expect(page.getByTestId('stat-failed')).toHaveText('0');
+  await detail.getByLabel('Why no further attempt should be made').fill('Imported into the CRM by hand');
+  await detail.getByRole('button', { name: 'Cancel this delivery' }).click();
+  await expect(page.getByTestId('action-notice')).toContainText('Cancelled');
+  await expect(page.getByTestId('stat-failed')).toHaveText('1');
+  await expect(page.getByTestId('stat-pending')).toHaveText('1');
+  await expect(page.getByTestId('stat-reached')).toHaveText('2');
+  await expect(page.getByTestId('delivery-detail')).toContainText(`Cancelled by ${process.env.HOOKFLOW_E2E_EMAIL ?? 'admin@hookflow.test'}`);
+  await expect(page.getByTestId('delivery-detail')).toContainText('Imported into the CRM by hand');
+
+  // Filter by state and search by email.
+  await page.getByTestId('log-state').selectOption('failed');
+  await expect(log.locator('tbody tr')).toHaveCount(1);
+  await expect(log).toContainText(emails[0]);
+  await page.getByTestId('log-state').selectOption('');
+  await page.getByLabel('Contact email').fill(emails[1]);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(log.locator('tbody tr')).toHaveCount(1);
+  await expect(log).toContainText(emails[1]);
+  await page.getByLabel('Contact email').fill('not an email');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'not an email address' })).toBeVisible();
+  await page.getByRole('button', { name: 'Show all' }).click();
+  await expect(log.locator('tbody tr')).toHaveCount(2);
+
+  // The admin overview lists the destination as failing right now.
+  await page.goto('/webhooks');
+  await waitForHydration(page);
+  await expect(page.getByTestId('failing')).toContainText(`${base}/in`);
+  await expect(page.getByTestId('webhook-steps')).toContainText(`To the CRM ${stamp}`);
+  await expect(page.getByTestId('webhook-steps')).toContainText('0.0 %');
+  expect(await axe(page), '/webhooks').toEqual([]);
+  await shot(page, 'webhooks-overview');
+
+  // The destination is back: resend every failed one; both end accepted, same ids.
+  accepting = true;
+  await page.goto(`/scenarios/${scenario.id}/steps/hook`);
+  await waitForHydration(page);
+  await page.getByTestId('resend-all').click();
+  await page.getByRole('button', { name: 'Resend them' }).click();
+  await expect(page.getByTestId('action-notice')).toContainText('1 failed delivery is pending again');
+  await expect(page.getByTestId('stat-failed')).toHaveText('0');
+  await expect(page.getByTestId('stat-accepted')).toHaveText('1', { timeout: 30_000 });
+  expect(accepted.size).toBe(1);
+  await expect(log.locator('tr', { hasText: emails[0] })).toContainText('accepted (HTTP 200)');
+  const stats = await api(request, 'GET', `/scenarios/${scenario.id}/steps/hook/stats`);
+  expect(stats.reached).toBe(stats.accepted + stats.pending + stats.failed);
+  expect(await axe(page), 'step statistics').toEqual([]);
+  await shot(page, 'step-statistics');
+
+  // The scenario-wide view: every step with its pass count.
+  await page.goto(`/scenarios/${scenario.id}/statistics`);
+  await waitForHydration(page);
+  const steps = page.getByTestId('scenario-steps');
+  await expect(steps.locator('tr[data-step-id="hook"] [data-testid="step-passes"]')).toHaveText('2');
+  expect(await axe(page), 'scenario statistics').toEqual([]);
+  await shot(page, 'scenario-statistics');
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.goto(`/scenarios/${scenario.id}/steps/hook`);
+  await expect(page.getByTestId('stat-reached')).toHaveText('2');
+  await shot(page, 'step-statistics-narrow');
+});
