@@ -48,6 +48,7 @@ on_both_engines!(
     two_dispatchers_share_the_work_and_send_nothing_twice,
     a_delivery_first_picked_up_after_its_window_fails_without_an_attempt,
     the_reports_follow_the_deliveries,
+    the_delivery_log_pages_newest_first_with_each_filter,
 );
 
 const SCENARIO: ScenarioId = ScenarioId(1);
@@ -738,4 +739,59 @@ async fn the_reports_follow_the_deliveries(db: &TestDb) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// The log's keyset paging: newest first, `before` an id, with and without a
+/// state; every delivery once, in order, across the pages.
+async fn the_delivery_log_pages_newest_first_with_each_filter(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::IdsOnly).await;
+    let target = h.target(&receiver.url("/hook"), None).await;
+    let mut ids = h.reach("log", target, 7).await;
+    h.reach("other", target, 3).await;
+    for id in [ids[1], ids[4], ids[5]] {
+        h.store
+            .cancel_delivery(h.account, id, "tester", "test", h.clock.now())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    ids.sort_by(|a, b| b.cmp(a));
+    let step = StepId("log".to_string());
+    let page = |state: Option<DeliveryState>, before: Option<i64>| {
+        let step = step.clone();
+        let store = h.store.clone();
+        let account = h.account;
+        async move {
+            store
+                .step_deliveries(account, SCENARIO, &step, state, None, before, 2)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.id, r.state))
+                .collect::<Vec<_>>()
+        }
+    };
+    // All states: pages of two until a short page.
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let rows = page(None, before).await;
+        seen.extend(rows.iter().map(|(id, _)| *id));
+        if rows.len() < 2 {
+            break;
+        }
+        before = rows.last().map(|(id, _)| id.0);
+    }
+    assert_eq!(seen, ids, "every delivery of the step once, newest first");
+    // Failed only, from the newest, then past the newest failed one.
+    let failed = page(Some(DeliveryState::Failed), None).await;
+    assert_eq!(failed.len(), 2);
+    assert!(failed.iter().all(|(_, s)| *s == DeliveryState::Failed));
+    let rest = page(Some(DeliveryState::Failed), Some(failed[1].0.0)).await;
+    assert_eq!(rest.len(), 1);
+    assert!(rest[0].0 < failed[1].0);
+    let pending = page(Some(DeliveryState::Pending), Some(i64::MAX)).await;
+    assert!(pending.iter().all(|(_, s)| *s == DeliveryState::Pending));
+    assert!(page(Some(DeliveryState::Accepted), None).await.is_empty());
 }

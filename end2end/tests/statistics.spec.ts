@@ -1,7 +1,7 @@
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { axe, logIn, waitForHydration } from './support';
+import { api, axe, logIn, waitForHydration } from './support';
 
 // A destination on loopback that refuses with 500 until told to accept.
 let receiver: http.Server;
@@ -35,21 +35,13 @@ test.afterAll(async () => {
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 
-// The REST API, with the token scripts/test made for the browser tests' admin.
-async function api(request: APIRequestContext, method: string, path: string, data?: unknown) {
-  const token = process.env.HOOKFLOW_E2E_TOKEN;
-  expect(token, 'scripts/test exports HOOKFLOW_E2E_TOKEN').toBeTruthy();
-  const res = await request.fetch(`/api/v1${path}`, {
-    method,
-    data,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
-  return res.status() === 204 ? null : res.json();
-}
-
 test('a webhook step’s statistics, chart and delivery log follow resend and cancel', async ({ page, request }) => {
   test.setTimeout(120_000);
+  // A hydration error leaves the page static: the numbers would stop following.
+  const hydration: string[] = [];
+  page.on('console', (m) => {
+    if (/hydrat/i.test(m.text())) hydration.push(m.text());
+  });
   // An active group scenario sending to the refusing destination; two contacts join.
   const stamp = Date.now().toString(36);
   const group = await api(request, 'POST', '/groups', { name: `Statistics ${stamp}` });
@@ -161,4 +153,5 @@ test('a webhook step’s statistics, chart and delivery log follow resend and ca
   await page.goto(`/scenarios/${scenario.id}/steps/hook`);
   await expect(page.getByTestId('stat-reached')).toHaveText('2');
   await shot(page, 'step-statistics-narrow');
+  expect(hydration, 'no hydration error on these pages').toEqual([]);
 });

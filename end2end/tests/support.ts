@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { expect, Page, APIRequestContext } from '@playwright/test';
 
 // The admin scripts/test creates on the server it starts (HOOKFLOW_ADMIN_*).
 export const admin = {
@@ -40,3 +40,16 @@ export async function axe(page: Page) {
   return result;
 }
 
+
+// The REST API, with the token scripts/test made for the browser tests' admin.
+export async function api(request: APIRequestContext, method: string, path: string, data?: unknown) {
+  const token = process.env.HOOKFLOW_E2E_TOKEN;
+  expect(token, 'scripts/test exports HOOKFLOW_E2E_TOKEN').toBeTruthy();
+  const res = await request.fetch(`/api/v1${path}`, {
+    method,
+    data,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
+  return res.status() === 204 ? null : res.json();
+}

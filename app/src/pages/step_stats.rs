@@ -5,15 +5,18 @@ use crate::components::chart::{DeliveryChart, exact_time, short_time};
 use crate::server_fns::contacts::error_text;
 use crate::server_fns::step_report::{
     ActionOutcome, DeliveryOpened, LogLine, cancel_one, delivery_view, resend_all_failed,
-    resend_one, step_log, step_page,
+    resend_one, step_chart, step_log, step_page,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use std::time::Duration;
 
-/// How often the numbers and the chart are read again.
+/// How often the numbers are read again.
 const REFRESH: Duration = Duration::from_secs(3);
+/// How often the chart is at least (it reads every delivery of the step, so it
+/// is otherwise read only when the numbers move).
+const CHART_REFRESH: Duration = Duration::from_secs(30);
 
 /// A signal that ticks every `every` while the page is open (in the browser).
 pub fn ticker(every: Duration) -> ReadSignal<u64> {
@@ -53,6 +56,25 @@ pub fn StepStatsPage() -> impl IntoView {
             match id {
                 Some(id) => step_page(id, step).await,
                 None => Err(ServerFnError::new("There is no such scenario.")),
+            }
+        },
+    );
+    // The chart is read again when the numbers move, and every half minute.
+    let numbers_seen = RwSignal::new(None::<crate::server_fns::scenario_editor::StepNumbers>);
+    Effect::new(move |_| {
+        if let Some(Ok(h)) = head.get()
+            && numbers_seen.get_untracked() != Some(h.numbers)
+        {
+            numbers_seen.set(Some(h.numbers));
+        }
+    });
+    let chart_tick = ticker(CHART_REFRESH);
+    let chart = Resource::new(
+        move || (id.get(), step.get(), chart_tick.get(), numbers_seen.get()),
+        |(id, step, _, _)| async move {
+            match id {
+                Some(id) => step_chart(id, step).await,
+                None => Ok(Vec::new()),
             }
         },
     );
@@ -106,8 +128,7 @@ pub fn StepStatsPage() -> impl IntoView {
                                     <div class="pending"><dt>"Requests pending"</dt><dd data-testid="stat-pending">{n.pending}</dd></div>
                                     <div class="bad"><dt>"Requests failed (no further attempts)"</dt><dd data-testid="stat-failed">{n.failed}</dd></div>
                                 </dl>
-                                <p class="hint">"Read again every few seconds while this page is open. Each contact is counted once per pass through the step."</p>
-                                <DeliveryChart points=h.chart />
+                                <p class="hint">"The numbers are read again every few seconds while this page is open, the chart when they move. Each contact is counted once per pass through the step."</p>
                             </section>
                         }.into_any()
                     }
@@ -119,6 +140,19 @@ pub fn StepStatsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        // Beside the numbers' Transition, not inside it: a Transition nested in
+        // another's content does not hydrate.
+        <section class="page-panel wide" aria-labelledby="chart-title">
+            <h2 id="chart-title">"Over time"</h2>
+            <Transition fallback=|| view! { <p>"Loading the chart…"</p> }>
+                {move || Suspend::new(async move {
+                    match chart.await {
+                        Ok(points) => view! { <DeliveryChart points /> }.into_any(),
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
         <Show when=move || confirm_all.get()>
             <div class="confirm" role="alertdialog" aria-labelledby="resend-all-q">
                 <p id="resend-all-q">"Send every failed delivery of this step again? Each keeps its id, so the destination can recognise a repeat, and gets a new retry window."</p>

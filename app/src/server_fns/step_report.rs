@@ -22,7 +22,7 @@ pub struct ChartPoint {
     pub failed: i64,
 }
 
-/// What the step page shows above the log; read again while the page is open.
+/// The step page's title and numbers; read again every few seconds while open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepHead {
     pub scenario_id: i64,
@@ -35,7 +35,6 @@ pub struct StepHead {
     pub step_summary: String,
     pub is_webhook: bool,
     pub numbers: StepNumbers,
-    pub chart: Vec<ChartPoint>,
 }
 
 /// One delivery in the log.
@@ -257,7 +256,28 @@ pub async fn step_page(id: i64, step: String) -> Result<StepHead, ServerFnError>
         .step_stats(row.id, &step)
         .await
         .map_err(failed)?;
-    let chart = state
+    Ok(StepHead {
+        scenario_id: row.id.0,
+        scenario_name: row.name.clone(),
+        status: status_of(&row),
+        step_id: step.0,
+        step_label,
+        step_summary,
+        is_webhook,
+        numbers: ssr::numbers(stats),
+    })
+}
+
+/// The step's chart: accepted, pending and failed over time. Read less often
+/// than the numbers: at a million deliveries it reads them all.
+#[server(prefix = "/fn", client = crate::session::CsrfClient)]
+pub async fn step_chart(id: i64, step: String) -> Result<Vec<ChartPoint>, ServerFnError> {
+    use super::scenarios::ssr::{failed, load};
+    let user = crate::session::require_user()?;
+    let state = expect_context::<crate::state::AppState>();
+    let row = load(&state, user.account_id, id).await?;
+    let step = ssr::step_id(&step)?;
+    Ok(state
         .store
         .step_timeline(
             user.account_id,
@@ -275,18 +295,7 @@ pub async fn step_page(id: i64, step: String) -> Result<StepHead, ServerFnError>
             pending: p.pending,
             failed: p.failed,
         })
-        .collect();
-    Ok(StepHead {
-        scenario_id: row.id.0,
-        scenario_name: row.name.clone(),
-        status: status_of(&row),
-        step_id: step.0,
-        step_label,
-        step_summary,
-        is_webhook,
-        numbers: ssr::numbers(stats),
-        chart,
-    })
+        .collect())
 }
 
 /// One page of a step's delivery log, newest first.

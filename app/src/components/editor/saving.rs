@@ -58,7 +58,7 @@ pub fn save_now(ed: Ed) {
 /// Starts the autosave, the "unsaved changes" guard and the keyboard shortcuts.
 /// Browser only (runs in an effect).
 pub fn start(ed: Ed) {
-    let timer = StoredValue::new_local(None::<TimeoutHandle>);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |_| {
         ed.edits.track();
         if !ed.dirty() {
