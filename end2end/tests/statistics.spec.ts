@@ -134,10 +134,12 @@ test('a webhook step’s statistics, chart and delivery log follow resend and ca
   await page.getByRole('button', { name: 'Resend them' }).click();
   await expect(page.getByTestId('action-notice')).toContainText('1 failed delivery is pending again');
   await expect(page.getByTestId('stat-failed')).toHaveText('0');
-  await expect(page.getByTestId('stat-accepted')).toHaveText('1', { timeout: 30_000 });
-  expect(accepted.size).toBe(1);
-  await expect(log.locator('tr', { hasText: emails[0] })).toContainText('accepted (HTTP 200)');
+  // The resent one is accepted (the other, still pending, may be too by its own retry).
+  await expect(log.locator('tr', { hasText: emails[0] })).toContainText('accepted (HTTP 200)', { timeout: 30_000 });
+  await expect(page.getByTestId('stat-accepted')).not.toHaveText('0');
+  expect(accepted.size).toBeGreaterThanOrEqual(1);
   const stats = await api(request, 'GET', `/scenarios/${scenario.id}/steps/hook/stats`);
+  expect(stats.failed).toBe(0);
   expect(stats.reached).toBe(stats.accepted + stats.pending + stats.failed);
   expect(await axe(page), 'step statistics').toEqual([]);
   await shot(page, 'step-statistics');
@@ -152,6 +154,8 @@ test('a webhook step’s statistics, chart and delivery log follow resend and ca
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto(`/scenarios/${scenario.id}/steps/hook`);
   await expect(page.getByTestId('stat-reached')).toHaveText('2');
+  // Wide tables scroll inside their box: the page itself never scrolls sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shot(page, 'step-statistics-narrow');
   expect(hydration, 'no hydration error on these pages').toEqual([]);
 });

@@ -110,15 +110,19 @@ pub fn DeliveryChart(points: Vec<ChartPoint>) -> impl IntoView {
                 <span class="key pending">"Pending"</span>
                 <span class="key failed">"Failed"</span>
             </figcaption>
-            <table class="visually-hidden">
-                <caption>"Deliveries over time"</caption>
-                <thead><tr><th scope="col">"Time"</th><th scope="col">"Accepted"</th><th scope="col">"Pending"</th><th scope="col">"Failed"</th></tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|p| view! {
-                        <tr><td>{short_time(&p.at)}</td><td>{p.accepted}</td><td>{p.pending}</td><td>{p.failed}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            // A table is as wide as its content whatever its own width says: the
+            // wrapper is what hides it.
+            <div class="visually-hidden">
+                <table>
+                    <caption>"Deliveries over time"</caption>
+                    <thead><tr><th scope="col">"Time"</th><th scope="col">"Accepted"</th><th scope="col">"Pending"</th><th scope="col">"Failed"</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|p| view! {
+                            <tr><td>{short_time(&p.at)}</td><td>{p.accepted}</td><td>{p.pending}</td><td>{p.failed}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </figure>
     }
     .into_any()
