@@ -165,17 +165,23 @@ test('a marketer builds a webhook scenario, tests it, activates it and sees a co
   await shot(page, 'editor-panel-narrow');
 });
 
-test('undo and redo bring back a deleted step; a condition splits into yes and no', async ({ page }) => {
+// Logs in and creates a scenario triggered by expiring consent (no form needed),
+// leaving the browser in its editor.
+async function newConsentScenario(page: Page, name: string) {
   await logIn(page, '/scenarios');
   await waitForHydration(page);
   await expect(async () => {
     await page.getByRole('button', { name: 'New scenario' }).click();
     await expect(page.getByLabel('Name', { exact: true })).toBeVisible({ timeout: 1000 });
   }).toPass();
-  await page.getByLabel('Name', { exact: true }).fill(`Branches ${Date.now()}`);
+  await page.getByLabel('Name', { exact: true }).fill(`${name} ${Date.now()}`);
   await page.getByRole('combobox', { name: 'Trigger', exact: true }).selectOption('consent_expiring');
   await page.getByRole('button', { name: 'Create', exact: true }).click();
   await expect(page).toHaveURL(/\/scenarios\/\d+$/);
+}
+
+test('undo and redo bring back a deleted step; a condition splits into yes and no', async ({ page }) => {
+  await newConsentScenario(page, 'Branches');
 
   await page.getByRole('button', { name: 'Add a step here' }).first().click();
   await page.getByRole('menuitem', { name: 'Wait' }).click();
@@ -197,16 +203,7 @@ test('undo and redo bring back a deleted step; a condition splits into yes and n
 });
 
 test('conditions combine with AND or OR, a wait can last until a date, and the drawing pans', async ({ page }) => {
-  await logIn(page, '/scenarios');
-  await waitForHydration(page);
-  await expect(async () => {
-    await page.getByRole('button', { name: 'New scenario' }).click();
-    await expect(page.getByLabel('Name', { exact: true })).toBeVisible({ timeout: 1000 });
-  }).toPass();
-  await page.getByLabel('Name', { exact: true }).fill(`Combined ${Date.now()}`);
-  await page.getByRole('combobox', { name: 'Trigger', exact: true }).selectOption('consent_expiring');
-  await page.getByRole('button', { name: 'Create', exact: true }).click();
-  await expect(page).toHaveURL(/\/scenarios\/\d+$/);
+  await newConsentScenario(page, 'Combined');
 
   // A wait until a date and time.
   await page.getByRole('button', { name: 'Add a step here' }).first().click();

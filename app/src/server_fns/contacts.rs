@@ -98,21 +98,9 @@ pub(crate) mod ssr {
     pub fn instant(t: chrono::DateTime<chrono::Utc>) -> String {
         t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
-}
 
-/// One page of contacts in id order, or the one whose email is `email`.
-#[server(prefix = "/fn", client = crate::session::CsrfClient)]
-pub async fn list_contacts(
-    email: String,
-    after: Option<i64>,
-) -> Result<ContactList, ServerFnError> {
-    use crate::state::AppState;
-    use hookflow::model::{ContactId, Email};
-    use ssr::{failed, instant};
-
-    let user = crate::session::require_user()?;
-    let store = expect_context::<AppState>().store;
-    let summary = |c: hookflow::store::Contact| {
+    /// A contact as lists show it: email, "first last", creation time.
+    pub fn summary(c: hookflow::store::Contact) -> super::ContactSummary {
         let text = |k: &str| {
             c.fields
                 .get(k)
@@ -123,13 +111,27 @@ pub async fn list_contacts(
         let name = format!("{} {}", text("firstname"), text("lastname"))
             .trim()
             .to_string();
-        ContactSummary {
+        super::ContactSummary {
             id: c.id.0,
             email: c.email.to_string(),
             name,
             created_at: instant(c.created_at),
         }
-    };
+    }
+}
+
+/// One page of contacts in id order, or the one whose email is `email`.
+#[server(prefix = "/fn", client = crate::session::CsrfClient)]
+pub async fn list_contacts(
+    email: String,
+    after: Option<i64>,
+) -> Result<ContactList, ServerFnError> {
+    use crate::state::AppState;
+    use hookflow::model::{ContactId, Email};
+    use ssr::{failed, summary};
+
+    let user = crate::session::require_user()?;
+    let store = expect_context::<AppState>().store;
     let email = email.trim();
     if !email.is_empty() {
         let email = Email::parse(email)

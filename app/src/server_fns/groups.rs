@@ -96,8 +96,8 @@ pub async fn delete_group(id: i64) -> Result<(), ServerFnError> {
 
 #[server(prefix = "/fn", client = crate::session::CsrfClient)]
 pub async fn group_members(id: i64, after: Option<i64>) -> Result<GroupMembersPage, ServerFnError> {
-    use super::contacts::ssr::{failed, instant};
-    use super::contacts::{ContactSummary, PAGE_SIZE};
+    use super::contacts::PAGE_SIZE;
+    use super::contacts::ssr::{failed, summary as contact_summary};
     use crate::state::AppState;
     use hookflow::model::ContactId;
     use hookflow::model::group::GroupId;
@@ -117,28 +117,7 @@ pub async fn group_members(id: i64, after: Option<i64>) -> Result<GroupMembersPa
         )
         .await
         .map_err(failed("group"))?;
-    let contacts = page
-        .contacts
-        .into_iter()
-        .map(|c| {
-            let text = |k: &str| {
-                c.fields
-                    .get(k)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let name = format!("{} {}", text("firstname"), text("lastname"))
-                .trim()
-                .to_string();
-            ContactSummary {
-                id: c.id.0,
-                email: c.email.to_string(),
-                name,
-                created_at: instant(c.created_at),
-            }
-        })
-        .collect();
+    let contacts = page.contacts.into_iter().map(contact_summary).collect();
     Ok(GroupMembersPage {
         group: summary(group),
         members: ContactList {

@@ -51,6 +51,18 @@ pub struct StepNumbers {
 }
 
 #[cfg(feature = "ssr")]
+impl From<hookflow::store::StepStats> for StepNumbers {
+    fn from(s: hookflow::store::StepStats) -> Self {
+        StepNumbers {
+            reached: s.reached,
+            accepted: s.accepted,
+            pending: s.pending,
+            failed: s.failed,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 fn with_saved_secrets(refs: &mut References, definition: &ScenarioDefinition) {
     use hookflow::model::scenario::StepKind;
     for step in &definition.graph.steps {
@@ -238,25 +250,16 @@ pub async fn scenario_passes(id: i64) -> Result<BTreeMap<String, i64>, ServerFnE
 #[server(prefix = "/fn", client = crate::session::CsrfClient)]
 pub async fn step_statistics(id: i64, step: String) -> Result<StepNumbers, ServerFnError> {
     use super::scenarios::ssr;
-    use hookflow::model::StepId;
-    use hookflow::model::scenario::is_valid_step_id;
     let user = crate::session::require_user()?;
     let state = expect_context::<crate::state::AppState>();
     let row = ssr::load(&state, user.account_id, id).await?;
-    if !is_valid_step_id(&step) {
-        return Err(ServerFnError::new("There is no such step."));
-    }
-    let s = state
+    let step = super::step_report::ssr::step_id(&step)?;
+    Ok(state
         .store
-        .step_stats(row.id, &StepId(step))
+        .step_stats(row.id, &step)
         .await
-        .map_err(ssr::failed)?;
-    Ok(StepNumbers {
-        reached: s.reached,
-        accepted: s.accepted,
-        pending: s.pending,
-        failed: s.failed,
-    })
+        .map_err(ssr::failed)?
+        .into())
 }
 
 /// How the Test button ended: the result, or the form's problems.

@@ -151,26 +151,15 @@ pub struct Overview {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::super::scenarios::ssr::failed;
-    use super::{LogLine, StepNumbers};
+    use super::LogLine;
     use crate::state::AppState;
     use hookflow::model::{AccountId, ContactId, StepId};
-    use hookflow::store::{DeliveryRow, StepStats};
+    use hookflow::store::DeliveryRow;
     use leptos::prelude::ServerFnError;
 
-    pub fn instant(t: chrono::DateTime<chrono::Utc>) -> String {
-        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    }
-
-    pub fn numbers(s: StepStats) -> StepNumbers {
-        StepNumbers {
-            reached: s.reached,
-            accepted: s.accepted,
-            pending: s.pending,
-            failed: s.failed,
-        }
-    }
+    pub use super::super::contacts::ssr::instant;
 
     pub fn step_id(raw: &str) -> Result<StepId, ServerFnError> {
         if hookflow::model::scenario::is_valid_step_id(raw) {
@@ -264,7 +253,7 @@ pub async fn step_page(id: i64, step: String) -> Result<StepHead, ServerFnError>
         step_label,
         step_summary,
         is_webhook,
-        numbers: ssr::numbers(stats),
+        numbers: stats.into(),
     })
 }
 
@@ -560,13 +549,14 @@ pub async fn scenario_report(id: i64) -> Result<ScenarioSteps, ServerFnError> {
     let mut steps = Vec::new();
     for step in definition.graph.in_journey_order() {
         let webhook = match step.kind {
-            StepKind::SendWebhook { .. } => Some(ssr::numbers(
+            StepKind::SendWebhook { .. } => Some(
                 state
                     .store
                     .step_stats(row.id, &step.id)
                     .await
-                    .map_err(failed)?,
-            )),
+                    .map_err(failed)?
+                    .into(),
+            ),
             _ => None,
         };
         steps.push(StepLine {
