@@ -45,6 +45,7 @@ on_both_engines!(
     every_attempt_carries_the_same_id_and_a_signature_an_independent_verifier_accepts,
     a_hanging_destination_does_not_hold_up_the_others,
     leases_of_a_dead_dispatcher_are_taken_over_when_they_expire,
+    a_stopping_dispatcher_gives_its_leases_back_due_at_once,
     two_dispatchers_share_the_work_and_send_nothing_twice,
     a_delivery_first_picked_up_after_its_window_fails_without_an_attempt,
     the_reports_follow_the_deliveries,
@@ -582,6 +583,13 @@ async fn leases_of_a_dead_dispatcher_are_taken_over_when_they_expire(db: &TestDb
         .await
         .unwrap();
     assert_eq!(claimed.len(), 25);
+    // Leased work is due again exactly when the lease runs out, and is not
+    // waiting meanwhile.
+    assert_eq!(
+        h.store.next_due_at().await.unwrap(),
+        Some(now + ChronoDuration::seconds(60))
+    );
+    assert_eq!(h.store.oldest_due_at(now).await.unwrap(), None);
     let survivor = h.dispatcher(|_, _| {});
     survivor.run_until_idle().await.unwrap();
     assert_eq!(
@@ -594,6 +602,47 @@ async fn leases_of_a_dead_dispatcher_are_taken_over_when_they_expire(db: &TestDb
     assert_eq!(receiver.count(), 25);
     assert!(receiver.id_counts().values().all(|&n| n == 1));
     assert_eq!(h.stats("webhook").await, stats(25, 25, 0, 0));
+}
+
+async fn a_stopping_dispatcher_gives_its_leases_back_due_at_once(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::Full).await;
+    receiver.hang();
+    let ids = h
+        .reach("webhook", h.target(&receiver.url("/"), None).await, 5)
+        .await;
+    // At most 2 sends at once: 2 hang, 3 wait for a send slot, all 5 leased.
+    let dispatcher = h.dispatcher(|c, _| {
+        c.per_destination = 2;
+        c.poll_interval = Duration::from_millis(20);
+    });
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(dispatcher.clone().run(stopped, Duration::ZERO));
+    while receiver.count() < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(dispatcher.in_flight(), 5);
+    h.clock.advance(ChronoDuration::seconds(7));
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    // Every lease is given back due now, not when it would have run out. (The
+    // two hanging sends may still be answered: sent again, they carry the same id.)
+    let now = h.clock.now();
+    assert_eq!(h.store.next_due_at().await.unwrap(), Some(now));
+    assert_eq!(h.store.oldest_due_at(now).await.unwrap(), Some(now));
+    // The stopped dispatcher's sends finish (its process would have exited);
+    // whatever they did not settle, the next dispatcher does.
+    receiver.release();
+    dispatcher.wait_idle().await;
+    let after = h.dispatcher(|_, _| {});
+    after.run_until_idle().await.unwrap();
+    for id in ids {
+        assert_eq!(
+            h.store.delivery_state(id).await.unwrap().0,
+            DeliveryState::Accepted
+        );
+    }
+    assert_eq!(h.stats("webhook").await, stats(5, 5, 0, 0));
 }
 
 async fn two_dispatchers_share_the_work_and_send_nothing_twice(db: &TestDb) {

@@ -167,8 +167,8 @@ impl Dispatcher {
 
     async fn step(&self, reach: Reach) -> Result<Step, StoreError> {
         let inner = &self.inner;
-        let free = inner.limits.available().min(inner.config.batch_size);
         let plan = self.plan(reach);
+        let free = plan.most(inner.limits.available().min(inner.config.batch_size));
         if free == 0 || plan.is_empty() {
             return Ok(Step {
                 claimed: 0,
@@ -309,7 +309,11 @@ impl Dispatcher {
                 "sends still in flight after the grace period"
             );
         }
-        match inner.store.release_all(&inner.config.owner).await {
+        match inner
+            .store
+            .release_all(&inner.config.owner, inner.clock.now())
+            .await
+        {
             Ok(0) => {}
             Ok(n) => tracing::info!(released = n, "gave back leased deliveries"),
             Err(e) => {

@@ -69,6 +69,18 @@ impl ClaimPlan {
     pub fn is_empty(&self) -> bool {
         self.others.is_none() && self.listed.iter().all(|&(_, cap)| cap <= 0)
     }
+
+    /// The most this claim can take when `free` slots are free: a narrow claim
+    /// takes no more than its targets' caps, so it reads no more due rows.
+    pub fn most(&self, free: usize) -> usize {
+        match self.others {
+            Some(_) => free,
+            None => {
+                let caps: i64 = self.listed.iter().map(|&(_, cap)| cap.max(0)).sum();
+                free.min(caps as usize)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +110,11 @@ mod tests {
         assert_eq!(narrow.listed, [(TargetId(2), 4), (TargetId(3), 8)]);
         assert_eq!(narrow.others, None);
         assert!(!narrow.is_empty());
+
+        assert_eq!(
+            (wide.most(100), narrow.most(100), narrow.most(5)),
+            (100, 12, 5)
+        );
 
         let only_busy = ClaimPlan::new(&limits, targets[..1].iter().copied(), Reach::Narrow);
         assert!(only_busy.is_empty());

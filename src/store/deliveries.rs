@@ -126,7 +126,7 @@ where
         id: DeliveryId(row.try_get("id")?),
         target: TargetId(row.try_get("target_id")?),
         event_id: row.try_get("event_id")?,
-        body: row.try_get("body")?,
+        body: String::new(),
         attempts: row.try_get("attempts")?,
         created_at: from_millis(row.try_get("created_at")?),
         deadline_at: from_millis(row.try_get("deadline_at")?),
@@ -264,17 +264,44 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = sqlx::AssertSqlSafe(caps.claim_sql(self.engine()));
-        let _turn = self.write_turn().await;
-        on_pool!(self, pool => {
+        let turn = self.write_turn().await;
+        let mut claimed = on_pool!(self, pool => {
             let rows = sqlx::query(sql)
                 .bind(to_millis(lease_until)).bind(owner).bind(to_millis(now)).bind(limit)
                 .bind(caps.others_bound())
                 .fetch_all(pool)
                 .await?;
-            let mut claimed = rows.iter().map(claimed_from_row).collect::<Result<Vec<_>, _>>()?;
-            claimed.sort_by_key(|c| c.id);
-            Ok(claimed)
-        })
+            rows.iter().map(claimed_from_row).collect::<Result<Vec<_>, _>>()?
+        });
+        drop(turn);
+        claimed.sort_by_key(|c| c.id);
+        self.attach_bodies(&mut claimed).await?;
+        Ok(claimed)
+    }
+
+    /// Reads the bodies of claimed deliveries. Bodies never change, so this
+    /// needs neither the claim's transaction nor the write turn. A delivery
+    /// deleted meanwhile (its account was) has no body and is left out.
+    async fn attach_bodies(&self, claimed: &mut Vec<ClaimedDelivery>) -> Result<(), StoreError> {
+        if claimed.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<DeliveryId> = claimed.iter().map(|c| c.id).collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT delivery_id, body FROM delivery_bodies WHERE delivery_id IN ({})",
+            id_list(&ids)
+        ));
+        let mut bodies: std::collections::HashMap<i64, String> = on_pool!(self, pool => {
+            sqlx::query_as::<_, (i64, String)>(sql).fetch_all(pool).await?.into_iter().collect()
+        });
+        claimed.retain_mut(|c| match bodies.remove(&c.id.0) {
+            Some(body) => {
+                c.body = body;
+                true
+            }
+            None => false,
+        });
+        Ok(())
     }
 
     /// When the next delivery these caps allow can be claimed: the earliest due
@@ -313,8 +340,9 @@ impl Store {
         }
     }
 
-    /// Gives leased deliveries back without an attempt (shutdown, or a destination
-    /// already busy), due again at `due` at the earliest.
+    /// Gives leased deliveries back without an attempt (a destination already
+    /// busy), due again at `due`. (They were due when claimed, and the lease
+    /// moved their due time to its end.)
     pub async fn release(
         &self,
         ids: &[DeliveryId],
@@ -325,8 +353,7 @@ impl Store {
             return Ok(());
         }
         let sql = sqlx::AssertSqlSafe(format!(
-            "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL,
-                 next_attempt_at = CASE WHEN next_attempt_at < $1 THEN $1 ELSE next_attempt_at END
+            "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL, next_attempt_at = $1
              WHERE id IN ({}) AND lease_owner = $2 AND state = 'pending'",
             id_list(ids)
         ));
@@ -357,15 +384,18 @@ impl Store {
         })
     }
 
-    /// Gives back every lease `owner` holds (at shutdown, after the grace period).
-    pub async fn release_all(&self, owner: &str) -> Result<u64, StoreError> {
+    /// Gives back every lease `owner` holds (at shutdown, after the grace
+    /// period): those deliveries are due again at `now`, not when the lease
+    /// would have run out.
+    pub async fn release_all(&self, owner: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             let done = sqlx::query(
-                "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL
+                "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL, next_attempt_at = $2
                  WHERE lease_owner = $1 AND state = 'pending'",
             )
             .bind(owner)
+            .bind(to_millis(now))
             .execute(pool)
             .await?;
             Ok(done.rows_affected())
@@ -381,7 +411,8 @@ impl Store {
         }
     }
 
-    /// The due time of the longest-waiting due delivery (for /metrics).
+    /// The due time of the longest-waiting due delivery (for /metrics). Deliveries
+    /// in flight are not waiting: their lease moved their due time.
     pub async fn oldest_due_at(
         &self,
         now: DateTime<Utc>,

@@ -125,8 +125,9 @@ impl Store {
             let Some(r) = sqlx::query(
                 "SELECT d.id, d.contact_id, d.event_id, d.state, d.attempts, d.created_at, d.deadline_at,
                         d.next_attempt_at, d.finished_at, d.last_status, d.last_error, d.scenario_id, d.step_id,
-                        d.body, t.url, t.headers, t.secret_headers
+                        b.body, t.url, t.headers, t.secret_headers
                  FROM deliveries d JOIN webhook_targets t ON t.id = d.target_id
+                     JOIN delivery_bodies b ON b.delivery_id = d.id
                  WHERE d.account_id = $1 AND d.id = $2",
             )
             .bind(account.0).bind(id.0)

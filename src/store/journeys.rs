@@ -140,15 +140,21 @@ impl StoreTx {
         on_tx!(self, conn => {
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO deliveries (account_id, scenario_id, step_id, contact_id, pass, target_id,
-                     event_id, body, state, created_at, deadline_at, next_attempt_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $9)
+                     event_id, state, created_at, deadline_at, next_attempt_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8)
                  ON CONFLICT (scenario_id, step_id, contact_id, pass) DO NOTHING RETURNING id",
             )
             .bind(new.account.0).bind(new.scenario.0).bind(&new.step.0).bind(new.contact.0)
-            .bind(new.pass).bind(new.target.0).bind(new.event_id).bind(new.body)
+            .bind(new.pass).bind(new.target.0).bind(new.event_id)
             .bind(now).bind(to_millis(new.deadline))
-            .fetch_optional(conn)
+            .fetch_optional(&mut *conn)
             .await?;
+            if let Some(id) = id {
+                sqlx::query("INSERT INTO delivery_bodies (delivery_id, body) VALUES ($1, $2)")
+                    .bind(id).bind(new.body)
+                    .execute(&mut *conn)
+                    .await?;
+            }
             Ok(id.map(DeliveryId))
         })
     }

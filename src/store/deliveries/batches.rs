@@ -1,8 +1,9 @@
 //! Multi-row writes: a whole batch in a few statements instead of one or two
 //! per row, which is what lets a dispatcher record thousands of attempts a
-//! second. SQLite reads the rows from one JSON parameter (`json_each`),
-//! PostgreSQL from arrays (`UNNEST`); either way the statement text is fixed,
-//! so it is prepared once.
+//! second. SQLite reads the rows from one JSON parameter (`json_each`), except
+//! the bodies, bound as parameters in fixed-size chunks; PostgreSQL reads them
+//! from arrays (`UNNEST`). Either way the statement texts are fixed, so each is
+//! prepared once.
 
 use super::turns::write_turn;
 use super::{AttemptRecord, NewDelivery, Resolution};
@@ -22,10 +23,10 @@ const SQLITE_INSERT_PASSES: &str = "INSERT INTO step_passes
     ON CONFLICT DO NOTHING
     RETURNING scenario_id, step_id, contact_id, pass";
 const SQLITE_INSERT_DELIVERIES: &str = "INSERT INTO deliveries
-        (account_id, scenario_id, step_id, contact_id, pass, target_id, event_id, body, state,
+        (account_id, scenario_id, step_id, contact_id, pass, target_id, event_id, state,
          created_at, deadline_at, next_attempt_at)
     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
-           value ->> 7, 'pending', value ->> 8, value ->> 9, value ->> 8
+           'pending', value ->> 7, value ->> 8, value ->> 7
     FROM json_each($1) WHERE true
     RETURNING id, event_id";
 const POSTGRES_INSERT_PASSES: &str = "INSERT INTO step_passes
@@ -34,12 +35,18 @@ const POSTGRES_INSERT_PASSES: &str = "INSERT INTO step_passes
     ON CONFLICT DO NOTHING
     RETURNING scenario_id, step_id, contact_id, pass";
 const POSTGRES_INSERT_DELIVERIES: &str = "INSERT INTO deliveries
-        (account_id, scenario_id, step_id, contact_id, pass, target_id, event_id, body, state,
+        (account_id, scenario_id, step_id, contact_id, pass, target_id, event_id, state,
          created_at, deadline_at, next_attempt_at)
-    SELECT a, s, st, c, p, t, e, b, 'pending', n, d, n
+    SELECT a, s, st, c, p, t, e, 'pending', n, d, n
     FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::text[],
-                $8::text[], $9::int8[], $10::int8[]) AS v(a, s, st, c, p, t, e, b, n, d)
+                $8::int8[], $9::int8[]) AS v(a, s, st, c, p, t, e, n, d)
     RETURNING id, event_id";
+const POSTGRES_INSERT_BODIES: &str = "INSERT INTO delivery_bodies (delivery_id, body)
+    SELECT * FROM UNNEST($1::int8[], $2::text[])";
+/// Bodies are bound as parameters, not carried in JSON: a kilobyte of JSON
+/// escaped into a JSON string, then parsed back, cost more than the rows'
+/// other columns together. Statements of this many rows are prepared once.
+const SQLITE_BODY_CHUNK: usize = 128;
 
 /// Writes the passes and, for those that are new, their deliveries, in the
 /// caller's order: `None` for a pass already recorded (or repeated in the batch).
@@ -84,9 +91,40 @@ pub(super) async fn record_passes_sqlite(
             .fetch_all(&mut *tx)
             .await?
     };
+    let ids = ids_in_order(batch, &new, &rows)?;
+    for chunk in bodies(batch, &ids).chunks(SQLITE_BODY_CHUNK) {
+        let full = chunk.len() == SQLITE_BODY_CHUNK;
+        let sql = if full {
+            SQLITE_INSERT_BODY_CHUNK.clone()
+        } else {
+            sqlite_insert_bodies(chunk.len())
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(full);
+        for &(id, body) in chunk {
+            query = query.bind(id).bind(body);
+        }
+        query.execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     drop(turn);
-    ids_in_order(batch, &new, &rows)
+    Ok(ids)
+}
+
+static SQLITE_INSERT_BODY_CHUNK: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| sqlite_insert_bodies(SQLITE_BODY_CHUNK));
+
+fn sqlite_insert_bodies(rows: usize) -> String {
+    let values = vec!["(?, ?)"; rows].join(", ");
+    format!("INSERT INTO delivery_bodies (delivery_id, body) VALUES {values}")
+}
+
+/// The new deliveries' ids with their bodies.
+fn bodies<'a>(batch: &[NewDelivery<'a>], ids: &[Option<DeliveryId>]) -> Vec<(i64, &'a str)> {
+    batch
+        .iter()
+        .zip(ids)
+        .filter_map(|(n, id)| id.map(|id| (id.0, n.body)))
+        .collect()
 }
 
 /// The deliveries of `batch` at positions `which`, as JSON rows.
@@ -104,7 +142,6 @@ fn delivery_rows(batch: &[NewDelivery<'_>], which: &[usize]) -> String {
                 n.pass,
                 n.target.0,
                 n.event_id,
-                n.body,
                 now,
                 deadline,
             )
@@ -141,14 +178,22 @@ pub(super) async fn record_passes_postgres(
             .bind(column(&fresh, |n| n.pass))
             .bind(column(&fresh, |n| n.target.0))
             .bind(fresh.iter().map(|n| n.event_id).collect::<Vec<_>>())
-            .bind(fresh.iter().map(|n| n.body).collect::<Vec<_>>())
             .bind(column(&fresh, |n| to_millis(n.now)))
             .bind(column(&fresh, |n| to_millis(n.deadline)))
             .fetch_all(&mut *tx)
             .await?
     };
+    let ids = ids_in_order(batch, &new, &rows)?;
+    let (delivery_ids, bodies): (Vec<i64>, Vec<&str>) = bodies(batch, &ids).into_iter().unzip();
+    if !delivery_ids.is_empty() {
+        sqlx::query(POSTGRES_INSERT_BODIES)
+            .bind(delivery_ids)
+            .bind(bodies)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
-    ids_in_order(batch, &new, &rows)
+    Ok(ids)
 }
 
 /// One integer column of a batch, as a PostgreSQL array.

@@ -6,11 +6,18 @@
 //! atomic; PostgreSQL skips rows another instance is claiming at the same
 //! moment. Either way the due rows are read in due order (at most `limit`),
 //! numbered per target, and those within their target's cap are leased.
+//!
+//! A lease also moves the delivery's due time to the lease's end: a delivery
+//! in flight is not due, and is due again (to whoever looks) exactly when its
+//! lease runs out. So the due index holds only work that can be claimed, and a
+//! claim never reads past the deliveries already in flight. (The lease test
+//! stays in the statement as the guard.)
 
 use super::TargetId;
 use crate::store::Engine;
 
-const SQLITE: &str = "UPDATE deliveries SET lease_until = $1, lease_owner = $2
+const SQLITE: &str =
+    "UPDATE deliveries SET lease_until = $1, lease_owner = $2, next_attempt_at = $1
     WHERE id IN (
         SELECT id FROM (
             SELECT id, target_id,
@@ -20,9 +27,10 @@ const SQLITE: &str = "UPDATE deliveries SET lease_until = $1, lease_owner = $2
                     AND (lease_until IS NULL OR lease_until <= $3) {filter}
                   ORDER BY next_attempt_at LIMIT $4))
         WHERE nth <= {cap})
-    RETURNING id, target_id, event_id, body, attempts, created_at, deadline_at";
+    RETURNING id, target_id, event_id, attempts, created_at, deadline_at";
 
-const POSTGRES: &str = "UPDATE deliveries d SET lease_until = $1, lease_owner = $2
+const POSTGRES: &str =
+    "UPDATE deliveries d SET lease_until = $1, lease_owner = $2, next_attempt_at = $1
     FROM (SELECT id FROM (
               SELECT id, target_id,
                      ROW_NUMBER() OVER (PARTITION BY target_id ORDER BY next_attempt_at, id) AS nth
@@ -33,7 +41,7 @@ const POSTGRES: &str = "UPDATE deliveries d SET lease_until = $1, lease_owner = 
                     FOR UPDATE SKIP LOCKED) candidates) ranked
           WHERE nth <= {cap}) due
     WHERE d.id = due.id
-    RETURNING d.id, d.target_id, d.event_id, d.body, d.attempts, d.created_at, d.deadline_at";
+    RETURNING d.id, d.target_id, d.event_id, d.attempts, d.created_at, d.deadline_at";
 
 /// The next time something is claimable: pending, not leased, not left out.
 const NEXT_CLAIMABLE: &str = "SELECT next_attempt_at FROM deliveries
