@@ -9,5 +9,10 @@ export CARGO_INCREMENTAL=0
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 # Leptos bakes the site's file names in at compile time; both halves must agree.
 export LEPTOS_OUTPUT_NAME=hookflow
+# Server function URLs carry a hash of a key, by default the crate's absolute
+# path. Clones at different paths share the build folder, and cargo may reuse
+# one half (wasm or server) built from another clone: their URLs then differ
+# and every server call fails. A fixed key keeps the URLs the same everywhere.
+export SERVER_FN_OVERRIDE_KEY=hookflow
 SITE_ROOT="$ROOT/target/site"
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -6,7 +6,6 @@
 use chrono::{TimeZone, Utc};
 use hookflow::model::{AccountId, DeliveryId};
 use hookflow::store::{DatabaseUrl, Store};
-use sqlx::Connection;
 
 /// The last version with the body inside the deliveries row.
 const BEFORE_BODIES_MOVED: i64 = 8;
@@ -77,29 +76,10 @@ async fn sqlite_bodies_written_before_they_moved_to_their_own_table_are_kept() {
 
 #[tokio::test]
 async fn postgres_bodies_written_before_they_moved_to_their_own_table_are_kept() {
-    let admin = hookflow::testkit::postgres_admin_url();
-    let mut conn = match sqlx::PgConnection::connect(&admin).await {
-        Ok(c) => c,
-        Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!(
-                "SKIPPED: PostgreSQL at {admin} unreachable ({e}); set CI=1 to make this fail"
-            );
-            return;
-        }
-        Err(e) => panic!("CI is set and PostgreSQL at {admin} is unreachable: {e}"),
+    let Some(pg) = hookflow::testkit::PgScratch::create().await else {
+        return;
     };
-    let name = format!(
-        "hookflow_test_{}",
-        hookflow::auth::random_base62(12).to_lowercase()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(&name);
-
-    let pool = sqlx::PgPool::connect(url.as_str()).await.unwrap();
+    let pool = sqlx::PgPool::connect(&pg.url).await.unwrap();
     sqlx::migrate!("./migrations/postgres")
         .run_to(BEFORE_BODIES_MOVED, &pool)
         .await
@@ -114,15 +94,10 @@ async fn postgres_bodies_written_before_they_moved_to_their_own_table_are_kept()
     }
     pool.close().await;
 
-    let store = Store::open(&DatabaseUrl::Postgres(url.to_string()), 2)
+    let store = Store::open(&DatabaseUrl::Postgres(pg.url.clone()), 2)
         .await
         .unwrap();
     the_old_delivery_is_whole(&store).await;
     store.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut conn)
-    .await
-    .unwrap();
+    pg.drop_database().await;
 }

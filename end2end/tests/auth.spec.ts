@@ -1,7 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { admin, logIn, waitForHydration } from './support';
-
-const shots = 'test-results/screenshots';
+import { admin, logIn, shot, waitForHydration } from './support';
 
 test('a page asked for without a session leads to the login, and back after it', async ({ page }) => {
   // The page the server renders after a failed attempt must hydrate cleanly.
@@ -15,7 +13,7 @@ test('a page asked for without a session leads to the login, and back after it',
   await expect(page).toHaveURL(/\/login\?next=%2Fscenarios$/);
   await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
-  await page.screenshot({ path: `${shots}/login.png`, fullPage: true });
+  await shot(page, 'login');
 
   // A wrong password: the page again, with the email kept.
   await page.getByLabel('Email').fill(admin.email);
@@ -55,14 +53,14 @@ test('the login form works without the wasm', async ({ page }) => {
 test('on a narrow screen the login page fits', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto('/login');
-  await page.screenshot({ path: `${shots}/login-narrow.png`, fullPage: true });
+  await shot(page, 'login-narrow');
   await page.getByLabel('Email').fill('someone@example.org');
   await page.getByLabel('Password').fill('a wrong pass phrase');
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-  await page.screenshot({ path: `${shots}/login-narrow-problem.png`, fullPage: true });
+  await shot(page, 'login-narrow-problem');
 });
 
 test('when the session ends, the next server call leads to the login and back', async ({ page, context }) => {

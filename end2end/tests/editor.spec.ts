@@ -1,39 +1,19 @@
 import { test, expect, Page } from '@playwright/test';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
-import { axe, logIn, waitForHydration } from './support';
+import { axe, logIn, loopbackReceiver, shot, waitForHydration } from './support';
 
-// A real destination on loopback: /ok accepts, /fail answers 500. The server
-// under test is started with HOOKFLOW_ALLOW_NETWORKS=127.0.0.0/8 (scripts/test).
-let receiver: http.Server;
-let base = '';
+// A real destination on loopback: /ok accepts, /fail answers 500.
 const received: { path: string; body: string }[] = [];
-
+const receiver = loopbackReceiver((path, body) => {
+  received.push({ path, body });
+  return path === '/fail'
+    ? { status: 500, type: 'text/plain', body: 'database is down' }
+    : { status: 200, type: 'application/json', body: '{"ok":true}' };
+});
+let base = '';
 test.beforeAll(async () => {
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body });
-      if (req.url === '/fail') {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('database is down');
-      } else {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"ok":true}');
-      }
-    });
-  });
-  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  base = await receiver.start();
 });
-
-test.afterAll(async () => {
-  await new Promise((done) => receiver.close(done));
-});
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+test.afterAll(() => receiver.close());
 
 test('a marketer builds a webhook scenario, tests it, activates it and sees a contact pass', async ({ page, browser }) => {
   test.setTimeout(120_000);

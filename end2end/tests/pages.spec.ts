@@ -1,16 +1,16 @@
 import { test, expect, Page } from '@playwright/test';
-import { logIn, waitForHydration } from './support';
+import { logIn, shot, waitForHydration } from './support';
 
 // Each run makes its own names, so the tests can run again on the same database.
 const run = Date.now().toString(36);
 
 async function shoot(page: Page, name: string) {
-  await page.screenshot({ path: `test-results/screenshots/${name}-desktop.png`, fullPage: true });
+  await shot(page, `${name}-desktop`);
   const size = page.viewportSize();
   await page.setViewportSize({ width: 390, height: 844 });
   // Let the narrow layout settle before the picture.
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-  await page.screenshot({ path: `test-results/screenshots/${name}-390.png`, fullPage: true });
+  await shot(page, `${name}-390`);
   if (size) await page.setViewportSize(size);
 }
 
@@ -109,7 +109,7 @@ test('a subscription form is created and its public page opens', async ({ page }
   const res = await page.goto(href!);
   expect(res?.status()).toBe(200);
   await expect(page.getByText(name).first()).toBeVisible();
-  await page.screenshot({ path: 'test-results/screenshots/form-public.png', fullPage: true });
+  await shot(page, 'form-public');
 });
 
 test('an admin creates an API token, sees it once, and rotates the signing secret', async ({ page }) => {

@@ -1,30 +1,17 @@
 import { test, expect } from '@playwright/test';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
-import { api, logIn, waitForHydration } from './support';
+import { api, logIn, loopbackReceiver, waitForHydration } from './support';
 
 // A destination on loopback that accepts and keeps what it got.
-let receiver: http.Server;
-let base = '';
 const bodies: any[] = [];
-
+const receiver = loopbackReceiver((_, body) => {
+  bodies.push(JSON.parse(body));
+  return { status: 204 };
+});
+let base = '';
 test.beforeAll(async () => {
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(body));
-      res.writeHead(204);
-      res.end();
-    });
-  });
-  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  base = await receiver.start();
 });
-
-test.afterAll(async () => {
-  await new Promise((done) => receiver.close(done));
-});
+test.afterAll(() => receiver.close());
 
 // A draft scenario with one webhook step, made through the REST API.
 async function draft(request: any, name: string) {

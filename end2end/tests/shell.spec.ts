@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { logIn, waitForHydration } from './support';
+import { logIn, shot, waitForHydration } from './support';
 
 test.beforeEach(async ({ page }) => {
   await logIn(page);
@@ -26,7 +26,7 @@ test('the home page shows the system status and checks again on click', async ({
   await page.getByRole('button', { name: 'Check again' }).click();
   await call;
   await expect(page.getByTestId('database-status')).toHaveText('answering (SQLite)');
-  await page.screenshot({ path: 'test-results/screenshots/home.png', fullPage: true });
+  await shot(page, 'home');
 });
 
 test('on a narrow screen the menu button opens the navigation', async ({ page }) => {
@@ -40,11 +40,11 @@ test('on a narrow screen the menu button opens the navigation', async ({ page })
     await expect(toggle).toHaveAttribute('aria-expanded', 'true', { timeout: 1000 });
   }).toPass();
   await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
-  await page.screenshot({ path: 'test-results/screenshots/narrow-menu-open.png', fullPage: true });
+  await shot(page, 'narrow-menu-open');
   await page.getByRole('link', { name: 'Contacts' }).click();
   await expect(page).toHaveURL(/\/contacts$/);
   await expect(page.getByRole('heading', { name: 'Contacts' })).toBeVisible();
-  await page.screenshot({ path: 'test-results/screenshots/narrow-menu.png', fullPage: true });
+  await shot(page, 'narrow-menu');
 });
 
 test('an unknown address answers 404 with a page that leads home', async ({ page }) => {

@@ -1,39 +1,19 @@
-import { test, expect, Page } from '@playwright/test';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
-import { api, axe, logIn, waitForHydration } from './support';
+import { test, expect } from '@playwright/test';
+import { api, axe, logIn, loopbackReceiver, shot, waitForHydration } from './support';
 
 // A destination on loopback that refuses with 500 until told to accept.
-let receiver: http.Server;
-let base = '';
 let accepting = false;
 const accepted = new Set<string>();
-
+const receiver = loopbackReceiver((_, body) => {
+  if (!accepting) return { status: 500, type: 'text/plain', body: 'the CRM is down for maintenance' };
+  accepted.add(JSON.parse(body).id);
+  return { status: 200, type: 'application/json', body: '{"ok":true}' };
+});
+let base = '';
 test.beforeAll(async () => {
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      if (accepting) {
-        accepted.add(JSON.parse(body).id);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"ok":true}');
-      } else {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('the CRM is down for maintenance');
-      }
-    });
-  });
-  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  base = await receiver.start();
 });
-
-test.afterAll(async () => {
-  await new Promise((done) => receiver.close(done));
-});
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+test.afterAll(() => receiver.close());
 
 test('a webhook step’s statistics, chart and delivery log follow resend and cancel', async ({ page, request }) => {
   test.setTimeout(120_000);

@@ -1,4 +1,6 @@
 import { expect, Page, APIRequestContext } from '@playwright/test';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 
 // The admin scripts/test creates on the server it starts (HOOKFLOW_ADMIN_*).
 export const admin = {
@@ -52,4 +54,35 @@ export async function api(request: APIRequestContext, method: string, path: stri
   });
   expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
   return res.status() === 204 ? null : res.json();
+}
+
+// A full-page screenshot in test-results/screenshots, to be looked at.
+export function shot(page: Page, name: string) {
+  return page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+}
+
+// What a loopback destination answers.
+export type Answer = { status: number; type?: string; body?: string };
+
+// A real destination on loopback (scripts/test starts the server under test
+// with HOOKFLOW_ALLOW_NETWORKS=127.0.0.0/8). `answer` sees each request's path
+// and body and decides the reply. Start it in beforeAll, close it in afterAll.
+export function loopbackReceiver(answer: (path: string, body: string) => Answer) {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const a = answer(req.url ?? '', body);
+      res.writeHead(a.status, a.type ? { 'content-type': a.type } : {});
+      res.end(a.body ?? '');
+    });
+  });
+  return {
+    // Listens on a free port; resolves to the base URL, http://127.0.0.1:PORT.
+    async start(): Promise<string> {
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    close: () => new Promise((done) => server.close(done)),
+  };
 }

@@ -20,7 +20,7 @@ pub struct TestDb {
     pub store: Store,
     pub url: DatabaseUrl,
     _dir: Option<tempfile::TempDir>,
-    drop_pg: Option<(String, String)>,
+    pg: Option<PgScratch>,
 }
 
 impl TestDb {
@@ -33,13 +33,45 @@ impl TestDb {
             store,
             url,
             _dir: Some(dir),
-            drop_pg: None,
+            pg: None,
         }
     }
 
-    /// A new database on the PostgreSQL server. `None` when the server cannot be
-    /// reached and `CI` is not set; under `CI` a missing server fails the test.
+    /// A new database on the PostgreSQL server, migrated. `None` when the
+    /// server cannot be reached and `CI` is not set (see [`PgScratch::create`]).
     pub async fn postgres() -> Option<TestDb> {
+        let pg = PgScratch::create().await?;
+        let url = DatabaseUrl::Postgres(pg.url.clone());
+        let store = Store::open(&url, 8).await.expect("open postgres store");
+        Some(TestDb {
+            store,
+            url,
+            _dir: None,
+            pg: Some(pg),
+        })
+    }
+
+    /// Drops the PostgreSQL database (SQLite files go with their temp folder).
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some(pg) = self.pg {
+            pg.drop_database().await;
+        }
+    }
+}
+
+/// A new, empty database on the PostgreSQL server: no tables, no migrations.
+pub struct PgScratch {
+    /// Where it is: the admin URL with this database's name.
+    pub url: String,
+    admin: String,
+    name: String,
+}
+
+impl PgScratch {
+    /// `None` when the server cannot be reached and `CI` is not set; under
+    /// `CI` a missing server fails the test.
+    pub async fn create() -> Option<PgScratch> {
         let admin = postgres_admin_url();
         let mut conn = match sqlx::PgConnection::connect(&admin).await {
             Ok(c) => c,
@@ -61,27 +93,22 @@ impl TestDb {
             .expect("create test database");
         let mut url = url::Url::parse(&admin).expect("admin url");
         url.set_path(&name);
-        let url = DatabaseUrl::Postgres(url.to_string());
-        let store = Store::open(&url, 8).await.expect("open postgres store");
-        Some(TestDb {
-            store,
-            url,
-            _dir: None,
-            drop_pg: Some((admin, name)),
+        Some(PgScratch {
+            url: url.to_string(),
+            admin,
+            name,
         })
     }
 
-    /// Drops the PostgreSQL database (SQLite files go with their temp folder).
-    pub async fn cleanup(self) {
-        self.store.close().await;
-        if let Some((admin, name)) = self.drop_pg {
-            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await;
-            }
+    /// Drops the database, whoever is still connected to it.
+    pub async fn drop_database(self) {
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin).await {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            )))
+            .execute(&mut conn)
+            .await;
         }
     }
 }
