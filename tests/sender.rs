@@ -10,11 +10,13 @@ use axum::routing::post;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use hookflow::webhook::policy::DestinationPolicy;
-use hookflow::webhook::sender::{ErrorClass, OutgoingRequest, RetryAfter, Sender, SenderConfig};
+use hookflow::webhook::sender::{
+    ErrorClass, OutgoingRequest, RetryAfter, Sender, SenderConfig, StepHeaders,
+};
 use hookflow::webhook::signing::SigningSecret;
 use hookflow::webhook::url::WebhookUrl;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 /// What the receiver saw of one request.
@@ -107,10 +109,12 @@ fn sender(config: SenderConfig) -> Sender {
     Sender::new(config).unwrap()
 }
 
+static NO_HEADERS: LazyLock<StepHeaders> = LazyLock::new(|| StepHeaders::parse([]));
+
 fn request(url: &WebhookUrl) -> OutgoingRequest<'_> {
     OutgoingRequest {
         url,
-        headers: vec![],
+        headers: &NO_HEADERS,
         body: Bytes::from_static(br#"{"id":"evt_1","event":"automation.webhook.send"}"#),
         webhook_id: "evt_1".into(),
         timestamp: 1_716_900_000,
@@ -213,16 +217,17 @@ async fn the_receiver_gets_standard_webhooks_headers_and_a_signature_it_can_veri
     let rx = Receiver::start().await;
     let secret = SigningSecret::generate();
     let url = rx.url("/ok");
+    let headers = StepHeaders::parse([
+        ("Authorization", "Bearer crm-token"),
+        ("X-Api-Key", "k-123"),
+        ("User-Agent", "AcmeCRM-Connector"),
+        // A step cannot forge what Hookflow itself vouches for.
+        ("Content-Type", "text/plain"),
+        ("webhook-signature", "v1,forged"),
+    ]);
     let req = OutgoingRequest {
         secret: Some(&secret),
-        headers: vec![
-            ("Authorization".into(), "Bearer crm-token".into()),
-            ("X-Api-Key".into(), "k-123".into()),
-            ("User-Agent".into(), "AcmeCRM-Connector".into()),
-            // A step cannot forge what Hookflow itself vouches for.
-            ("Content-Type".into(), "text/plain".into()),
-            ("webhook-signature".into(), "v1,forged".into()),
-        ],
+        headers: &headers,
         ..request(&url)
     };
     let body = req.body.clone();
@@ -284,6 +289,29 @@ async fn without_a_secret_there_is_no_signature_and_the_default_user_agent_is_ho
         .to_str()
         .unwrap();
     assert_eq!(agent, format!("Hookflow/{}", env!("CARGO_PKG_VERSION")));
+}
+
+#[tokio::test]
+async fn a_header_that_cannot_go_on_the_wire_fails_the_attempt_by_name_and_sends_nothing() {
+    let rx = Receiver::start().await;
+    let url = rx.url("/ok");
+    for (name, value) in [("X-Token", "line\r\nbreak"), ("Bad Name", "v")] {
+        let headers = StepHeaders::parse([("X-Ok", "fine"), (name, value)]);
+        let outcome = sender(loopback_allowed())
+            .send(OutgoingRequest {
+                headers: &headers,
+                ..request(&url)
+            })
+            .await;
+        assert!(!outcome.accepted);
+        assert_eq!(
+            outcome.error,
+            Some(ErrorClass::InvalidHeader { name: name.into() })
+        );
+        // The value is a secret's place: the message names the header only.
+        assert!(!outcome.error.unwrap().message().contains("break"));
+    }
+    assert!(rx.received().is_empty());
 }
 
 #[tokio::test]

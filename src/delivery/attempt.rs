@@ -23,7 +23,7 @@ pub(super) async fn send_one(
         .sender
         .send(OutgoingRequest {
             url: &target.url,
-            headers: target.headers.clone(),
+            headers: &target.headers,
             body: bytes::Bytes::from(delivery.body),
             webhook_id: delivery.event_id,
             timestamp: started.timestamp(),
@@ -31,6 +31,8 @@ pub(super) async fn send_one(
         })
         .await;
     drop(sending);
+    // The destination may be claimed for again while this attempt is recorded.
+    let slot = slot.sent();
     let finished = inner.clock.now();
     let attempt_no = delivery.attempts + 1;
     let resolution = if outcome.accepted {

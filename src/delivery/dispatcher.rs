@@ -84,8 +84,6 @@ pub(super) struct Inner {
     targets: Targets,
     /// New deliveries were written: look for them now.
     work: Notify,
-    /// Attempts were recorded, freeing claim slots.
-    room: Notify,
     /// Deliveries claimed and not yet recorded.
     in_flight: AtomicUsize,
     idle: Notify,
@@ -118,8 +116,8 @@ impl Dispatcher {
                     if inner.in_flight.fetch_sub(n, Ordering::AcqRel) == n {
                         inner.idle.notify_waiters();
                     }
-                    // Claim slots were freed: there may be room to claim more.
-                    inner.room.notify_one();
+                    // Global slots were freed: there may be room to claim more.
+                    inner.limits.freed();
                 }
             });
             Inner {
@@ -132,7 +130,6 @@ impl Dispatcher {
                 metrics: Arc::new(Metrics::default()),
                 recorder,
                 work: Notify::new(),
-                room: Notify::new(),
                 in_flight: AtomicUsize::new(0),
                 idle: Notify::new(),
             }
@@ -294,7 +291,7 @@ impl Dispatcher {
             }
             tokio::select! {
                 () = inner.work.notified() => reach = Reach::Wide,
-                () = inner.room.notified() => {}
+                () = inner.limits.room_freed() => {}
                 () = tokio::time::sleep_until(look_at) => reach = Reach::Wide,
                 _ = shutdown.changed() => {}
             }

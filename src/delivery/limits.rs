@@ -4,11 +4,16 @@
 //! - per destination (`host:port`), a cap on sends in flight and a cap on how
 //!   many more may wait for those send slots. A destination at its claim cap is
 //!   left out of the next claims, so its work stays in the database.
+//!
+//! A delivery holds its destination's place until its send is over, and its
+//! global slot until its attempt is recorded: a destination is claimed for
+//! again while the records of its last sends are still being written, and the
+//! global cap bounds what is sent but not yet recorded.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 pub struct Limits {
     global: Arc<Semaphore>,
@@ -18,35 +23,57 @@ pub struct Limits {
     /// claims come in chunks rather than one per finished send.
     claim_threshold: usize,
     destinations: Mutex<HashMap<String, Arc<Destination>>>,
+    /// Woken when room worth a claim was freed.
+    room: Arc<Notify>,
 }
 
 struct Destination {
     sending: Arc<Semaphore>,
     claimed: AtomicUsize,
+    /// `claimed` at which freeing one more place makes the room worth a claim.
+    wake_at: usize,
+    room: Arc<Notify>,
 }
 
 /// A claimed delivery's place: a global slot and a place in its destination's
-/// queue. Dropping it frees both.
+/// queue. Dropping it frees both; [`ClaimSlot::sent`] frees the place only.
 pub struct ClaimSlot {
-    _global: OwnedSemaphorePermit,
-    destination: Arc<Destination>,
+    global: OwnedSemaphorePermit,
+    place: Place,
 }
 
-impl Drop for ClaimSlot {
+/// A place in a destination's queue; dropping it frees it.
+struct Place(Arc<Destination>);
+
+impl Drop for Place {
     fn drop(&mut self) {
-        self.destination.claimed.fetch_sub(1, Ordering::AcqRel);
+        let before = self.0.claimed.fetch_sub(1, Ordering::AcqRel);
+        if before == self.0.wake_at {
+            self.0.room.notify_one();
+        }
     }
 }
+
+/// The global slot of a delivery that was sent and is not yet recorded;
+/// dropping it frees the slot.
+pub struct RecordSlot(#[allow(dead_code)] OwnedSemaphorePermit);
 
 impl ClaimSlot {
     /// Waits for a send slot of this destination.
     pub async fn send_permit(&self) -> OwnedSemaphorePermit {
-        self.destination
+        self.place
+            .0
             .sending
             .clone()
             .acquire_owned()
             .await
             .expect("never closed")
+    }
+
+    /// The send is over: its destination's place is free for the next claim,
+    /// and the global slot stays taken until the attempt is recorded.
+    pub fn sent(self) -> RecordSlot {
+        RecordSlot(self.global)
     }
 }
 
@@ -62,7 +89,20 @@ impl Limits {
             // its send slots run dry.
             claim_threshold: (max_claimed / 4).min(queue_per_destination).max(1),
             destinations: Mutex::new(HashMap::new()),
+            room: Arc::new(Notify::new()),
         }
+    }
+
+    /// Resolves once room worth a claim was freed since the last call: a
+    /// destination's room grew to the claim threshold, or [`Limits::freed`]
+    /// was called.
+    pub async fn room_freed(&self) {
+        self.room.notified().await;
+    }
+
+    /// Global slots were given back (attempts were recorded): wake the claims.
+    pub fn freed(&self) {
+        self.room.notify_one();
     }
 
     /// How many deliveries one destination may have claimed.
@@ -115,6 +155,8 @@ impl Limits {
                     Arc::new(Destination {
                         sending: Arc::new(Semaphore::new(self.per_destination)),
                         claimed: AtomicUsize::new(0),
+                        wake_at: self.max_claimed_per_destination - self.claim_threshold + 1,
+                        room: self.room.clone(),
                     })
                 })
                 .clone()
@@ -126,8 +168,8 @@ impl Limits {
         }
         match self.global.clone().try_acquire_owned() {
             Ok(global) => Some(ClaimSlot {
-                _global: global,
-                destination: dest,
+                global,
+                place: Place(dest),
             }),
             Err(_) => {
                 dest.claimed.fetch_sub(1, Ordering::AcqRel);
@@ -173,8 +215,29 @@ mod tests {
         let first = limits.try_claim("d:80").unwrap();
         let second = limits.try_claim("d:80").unwrap();
         let sending = first.send_permit().await;
-        assert!(second.destination.sending.available_permits() == 0);
+        assert!(second.place.0.sending.available_permits() == 0);
         drop(sending);
         let _next = second.send_permit().await;
+    }
+
+    #[test]
+    fn a_sent_delivery_frees_its_place_and_keeps_its_global_slot_until_recorded() {
+        let limits = Limits::new(3, 1, 1); // 2 per destination, claimed again from 1 free
+        let first = limits.try_claim("d:80").unwrap();
+        let _second = limits.try_claim("d:80").unwrap();
+        assert_eq!((limits.room("d:80"), limits.available()), (0, 1));
+
+        let recording = first.sent();
+        assert_eq!((limits.room("d:80"), limits.available()), (1, 1));
+        // The room reached the claim threshold: the claims were woken.
+        use futures_util::FutureExt;
+        assert!(limits.room_freed().now_or_never().is_some());
+        assert!(limits.room_freed().now_or_never().is_none());
+
+        let _third = limits.try_claim("d:80").unwrap();
+        assert!(limits.try_claim("other:80").is_none(), "global cap");
+        drop(recording);
+        assert_eq!(limits.available(), 1);
+        assert!(limits.try_claim("other:80").is_some());
     }
 }

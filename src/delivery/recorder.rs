@@ -1,7 +1,7 @@
 //! Group commit of attempts: sends finish one by one, but their records are
 //! written many per transaction, which is what lets SQLite keep up.
 
-use super::limits::ClaimSlot;
+use super::limits::RecordSlot;
 use crate::store::{AttemptRecord, Store};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -9,9 +9,9 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 1024;
 
 enum Message {
-    /// The record, and the claim slot it keeps taken until it is committed, so
-    /// work sent but not yet recorded stays within the claim caps.
-    Record(AttemptRecord, ClaimSlot),
+    /// The record, and the global slot it keeps taken until it is committed, so
+    /// work sent but not yet recorded stays within the global cap.
+    Record(AttemptRecord, RecordSlot),
     Flush(oneshot::Sender<()>),
 }
 
@@ -27,7 +27,7 @@ impl Recorder {
         Recorder { tx }
     }
 
-    pub fn push(&self, record: AttemptRecord, slot: ClaimSlot) {
+    pub fn push(&self, record: AttemptRecord, slot: RecordSlot) {
         // The writer only stops when every sender is gone, so this cannot fail
         // while the dispatcher exists.
         let _ = self.tx.send(Message::Record(record, slot));

@@ -2,6 +2,7 @@
 //! never change; a new step configuration makes a new target).
 
 use crate::store::{Store, StoreError, TargetId};
+use crate::webhook::sender::StepHeaders;
 use crate::webhook::signing::SigningSecret;
 use crate::webhook::url::WebhookUrl;
 use std::collections::HashMap;
@@ -9,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 pub(crate) struct Target {
     pub url: WebhookUrl,
-    pub headers: Vec<(String, String)>,
+    pub headers: StepHeaders,
     pub secret: Option<SigningSecret>,
     /// `host:port`: what the concurrency caps count by.
     pub destination: String,
@@ -57,7 +58,11 @@ impl Targets {
         let target = Arc::new(Target {
             destination: url.destination_key(),
             url,
-            headers: row.headers,
+            headers: StepHeaders::parse(
+                row.headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_str())),
+            ),
             secret,
         });
         self.cache

@@ -95,9 +95,17 @@ async fn open_sqlite(path: &PathBuf, max_connections: u32) -> Result<Store, Stor
         // may lose the last transactions, never corrupt the file.
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
+        .foreign_keys(true)
+        // Rows a statement may hand over before the task reading them takes
+        // them. At the default (50), a claim of a few hundred rows stopped
+        // several times, holding the write turn, until the reading task was
+        // next run. Only rows actually returned take memory.
+        .row_buffer_size(1024);
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections.max(1))
+        // A connection to a local file does not go stale between uses the way
+        // a network connection does: no ping (a round trip) before each use.
+        .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options)
         .await

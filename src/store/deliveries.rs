@@ -402,11 +402,11 @@ impl Store {
         })
     }
 
-    /// On SQLite, this database's turn to write (see `turns`); on PostgreSQL
-    /// writers need none.
-    async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+    /// On SQLite, this database's turn to write for the dispatcher (see
+    /// `turns`); on PostgreSQL writers need none.
+    async fn write_turn(&self) -> Option<turns::Turn> {
         match self {
-            Store::Sqlite(pool) => Some(turns::write_turn(pool).await),
+            Store::Sqlite(pool) => Some(turns::write_turn(pool, turns::Writer::Dispatcher).await),
             Store::Postgres(_) => None,
         }
     }

@@ -54,8 +54,8 @@ impl Default for SenderConfig {
 #[derive(Clone)]
 pub struct OutgoingRequest<'a> {
     pub url: &'a WebhookUrl,
-    /// The step's headers, already validated when the step was saved.
-    pub headers: Vec<(String, String)>,
+    /// The step's headers.
+    pub headers: &'a StepHeaders,
     /// The JSON payload, frozen when the contact reached the step.
     pub body: Bytes,
     /// `webhook-id`: the same on every retry, so receivers can deduplicate.
@@ -168,18 +168,35 @@ fn failed(error: ErrorClass) -> AttemptOutcome {
     }
 }
 
+/// A step's own headers, parsed once for all of its requests. They were
+/// validated when the step was saved; one that is not valid here anyway makes
+/// every attempt fail with [`ErrorClass::InvalidHeader`], naming it.
+#[derive(Clone)]
+pub struct StepHeaders(Result<HeaderMap, ErrorClass>);
+
+impl StepHeaders {
+    pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> StepHeaders {
+        let parsed = pairs
+            .into_iter()
+            .try_fold(HeaderMap::new(), |mut headers, (name, value)| {
+                let invalid = || ErrorClass::InvalidHeader {
+                    name: name.to_string(),
+                };
+                let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+                let mut value = HeaderValue::from_str(value).map_err(|_| invalid())?;
+                // API keys and tokens live here; keep them out of Debug output.
+                value.set_sensitive(true);
+                headers.append(name, value);
+                Ok(headers)
+            });
+        StepHeaders(parsed)
+    }
+}
+
 /// The step's headers, then Hookflow's own, which replace any of the same name:
 /// a step cannot forge the signature or change the content type.
 fn request_headers(req: &OutgoingRequest<'_>) -> Result<HeaderMap, ErrorClass> {
-    let mut headers = HeaderMap::new();
-    for (name, value) in &req.headers {
-        let invalid = || ErrorClass::InvalidHeader { name: name.clone() };
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
-        let mut value = HeaderValue::from_str(value).map_err(|_| invalid())?;
-        // API keys and tokens live here; keep them out of Debug output.
-        value.set_sensitive(true);
-        headers.append(name, value);
-    }
+    let mut headers = req.headers.0.clone()?;
     let mut own = vec![
         (header::CONTENT_TYPE, "application/json".to_string()),
         (

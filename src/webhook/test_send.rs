@@ -5,7 +5,7 @@ use crate::auth::random_base62;
 use crate::model::AccountId;
 use crate::webhook::config::WebhookStepConfig;
 use crate::webhook::payload::{ContactRecord, EventId, build_payload, to_bytes};
-use crate::webhook::sender::{ErrorClass, OutgoingRequest, Sender};
+use crate::webhook::sender::{ErrorClass, OutgoingRequest, Sender, StepHeaders};
 use crate::webhook::signing::{SigningSecret, sign};
 use crate::webhook::test_result::TestSendResult;
 use bytes::Bytes;
@@ -29,18 +29,15 @@ pub async fn test_send(
     let body = Bytes::from(to_bytes(&build_payload(
         &event_id, now, account, &contact, config,
     )));
-    let request = OutgoingRequest {
-        url: config.url(),
-        headers: config
+    let headers = StepHeaders::parse(
+        config
             .headers()
             .iter()
-            .map(|h| {
-                (
-                    h.name().as_str().to_string(),
-                    h.value().as_str().to_string(),
-                )
-            })
-            .collect(),
+            .map(|h| (h.name().as_str(), h.value().as_str())),
+    );
+    let request = OutgoingRequest {
+        url: config.url(),
+        headers: &headers,
         body: body.clone(),
         webhook_id: event_id.to_string(),
         timestamp: now.timestamp(),

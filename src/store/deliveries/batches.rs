@@ -5,7 +5,7 @@
 //! from arrays (`UNNEST`). Either way the statement texts are fixed, so each is
 //! prepared once.
 
-use super::turns::write_turn;
+use super::turns::{Writer, write_turn};
 use super::{AttemptRecord, NewDelivery, Resolution};
 use crate::clock::to_millis;
 use crate::model::DeliveryId;
@@ -72,7 +72,7 @@ pub(super) async fn record_passes_sqlite(
     let passes = json(&passes);
     let all: Vec<usize> = (0..batch.len()).collect();
     let mut deliveries = Some(delivery_rows(batch, &all));
-    let turn = write_turn(pool).await;
+    let turn = write_turn(pool, Writer::Enqueue).await;
     let mut tx = pool.begin().await?;
     let rows = sqlx::query(SQLITE_INSERT_PASSES)
         .bind(passes)
@@ -332,7 +332,7 @@ pub(super) async fn record_attempts_sqlite(
             json(&rows)
         })
         .collect();
-    let turn = write_turn(pool).await;
+    let turn = write_turn(pool, Writer::Dispatcher).await;
     let mut tx = pool.begin().await?;
     for rows in &parts {
         sqlx::query(SQLITE_INSERT_ATTEMPTS)
