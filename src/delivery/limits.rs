@@ -56,7 +56,9 @@ impl Drop for Place {
 
 /// The global slot of a delivery that was sent and is not yet recorded;
 /// dropping it frees the slot.
-pub struct RecordSlot(#[allow(dead_code)] OwnedSemaphorePermit);
+pub struct RecordSlot {
+    _global: OwnedSemaphorePermit,
+}
 
 impl ClaimSlot {
     /// Waits for a send slot of this destination.
@@ -73,7 +75,9 @@ impl ClaimSlot {
     /// The send is over: its destination's place is free for the next claim,
     /// and the global slot stays taken until the attempt is recorded.
     pub fn sent(self) -> RecordSlot {
-        RecordSlot(self.global)
+        RecordSlot {
+            _global: self.global,
+        }
     }
 }
 
