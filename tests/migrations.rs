@@ -4,8 +4,8 @@
 //! (which runs the rest).
 
 use chrono::{TimeZone, Utc};
-use hookflow::model::{AccountId, DeliveryId};
-use hookflow::store::{DatabaseUrl, Store};
+use hookflow::model::{AccountId, ContactId, DeliveryId, ScenarioId, StepId};
+use hookflow::store::{DatabaseUrl, NewDelivery, Store, TargetId};
 
 /// The last version with the body inside the deliveries row.
 const BEFORE_BODIES_MOVED: i64 = 8;
@@ -100,4 +100,75 @@ async fn postgres_bodies_written_before_they_moved_to_their_own_table_are_kept()
     the_old_delivery_is_whole(&store).await;
     store.close().await;
     pg.drop_database().await;
+}
+
+/// The last version with step passes stored by rowid.
+const BEFORE_PASSES_BY_KEY: i64 = 9;
+
+#[tokio::test]
+async fn sqlite_step_passes_written_before_they_were_stored_by_key_are_kept_and_still_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate!("./migrations/sqlite")
+        .run_to(BEFORE_PASSES_BY_KEY, &pool)
+        .await
+        .unwrap();
+    for sql in [
+        SEED[0],
+        SEED[1],
+        "INSERT INTO step_passes (account_id, scenario_id, step_id, contact_id, pass, reached_at)
+         VALUES (1, 1, 'webhook', 1, 1, 0), (1, 1, 'webhook', 2, 1, 0), (1, 1, 'wait', 1, 1, 0)",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+
+    let store = Store::open(&DatabaseUrl::Sqlite(path), 2).await.unwrap();
+    let step = StepId("webhook".into());
+    let reached = |store: &Store| {
+        let step = step.clone();
+        let store = store.clone();
+        async move {
+            store
+                .step_stats(ScenarioId(1), &step)
+                .await
+                .unwrap()
+                .reached
+        }
+    };
+    assert_eq!(reached(&store).await, 2);
+    let now = Utc.timestamp_millis_opt(1_000).unwrap();
+    let pass = |contact: i64, event_id: &'static str| NewDelivery {
+        account: AccountId(1),
+        scenario: ScenarioId(1),
+        step: &step,
+        contact: ContactId(contact),
+        pass: 1,
+        target: TargetId(1),
+        event_id,
+        body: "{}",
+        now,
+        deadline: now + chrono::Duration::hours(12),
+    };
+    // A pass counted before the upgrade is not counted again; a new one is.
+    assert_eq!(
+        store
+            .record_webhook_pass(&pass(1, "evt_again"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        store
+            .record_webhook_pass(&pass(3, "evt_new"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(reached(&store).await, 3);
+    store.close().await;
 }

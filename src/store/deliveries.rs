@@ -263,16 +263,46 @@ impl Store {
         if limit <= 0 || caps.claim_nothing() {
             return Ok(Vec::new());
         }
-        let sql = sqlx::AssertSqlSafe(caps.claim_sql(self.engine()));
+        let sql = claim::Caps::claim_sql(self.engine());
+        let params = caps.params();
+        let (lease_until, now) = (to_millis(lease_until), to_millis(now));
         let turn = self.write_turn().await;
-        let mut claimed = on_pool!(self, pool => {
-            let rows = sqlx::query(sql)
-                .bind(to_millis(lease_until)).bind(owner).bind(to_millis(now)).bind(limit)
-                .bind(caps.others_bound())
-                .fetch_all(pool)
-                .await?;
-            rows.iter().map(claimed_from_row).collect::<Result<Vec<_>, _>>()?
-        });
+        let rows = match self {
+            Store::Sqlite(pool) => {
+                let rows = sqlx::query(sql)
+                    .bind(lease_until)
+                    .bind(owner)
+                    .bind(now)
+                    .bind(limit)
+                    .bind(params.others_cap)
+                    .bind(params.others_allowed)
+                    .bind(params.capped_json())
+                    .bind(params.left_out_json())
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter()
+                    .map(claimed_from_row)
+                    .collect::<Result<Vec<_>, _>>()
+            }
+            Store::Postgres(pool) => {
+                let rows = sqlx::query(sql)
+                    .bind(lease_until)
+                    .bind(owner)
+                    .bind(now)
+                    .bind(limit)
+                    .bind(params.others_cap)
+                    .bind(params.others_allowed)
+                    .bind(&params.capped)
+                    .bind(&params.caps)
+                    .bind(&params.left_out)
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter()
+                    .map(claimed_from_row)
+                    .collect::<Result<Vec<_>, _>>()
+            }
+        };
+        let mut claimed = rows?;
         drop(turn);
         claimed.sort_by_key(|c| c.id);
         self.attach_bodies(&mut claimed).await?;
@@ -286,14 +316,26 @@ impl Store {
         if claimed.is_empty() {
             return Ok(());
         }
-        let ids: Vec<DeliveryId> = claimed.iter().map(|c| c.id).collect();
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT delivery_id, body FROM delivery_bodies WHERE delivery_id IN ({})",
-            id_list(&ids)
-        ));
-        let mut bodies: std::collections::HashMap<i64, String> = on_pool!(self, pool => {
-            sqlx::query_as::<_, (i64, String)>(sql).fetch_all(pool).await?.into_iter().collect()
-        });
+        let ids: Vec<i64> = claimed.iter().map(|c| c.id.0).collect();
+        let mut bodies: std::collections::HashMap<i64, String> = match self {
+            Store::Sqlite(pool) => sqlx::query_as::<_, (i64, String)>(
+                "SELECT delivery_id, body FROM delivery_bodies
+                 WHERE delivery_id IN (SELECT value FROM json_each($1))",
+            )
+            .bind(serde_json::to_string(&ids).expect("integers serialise"))
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect(),
+            Store::Postgres(pool) => sqlx::query_as::<_, (i64, String)>(
+                "SELECT delivery_id, body FROM delivery_bodies WHERE delivery_id = ANY($1)",
+            )
+            .bind(&ids)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect(),
+        };
         claimed.retain_mut(|c| match bodies.remove(&c.id.0) {
             Some(body) => {
                 c.body = body;
@@ -317,14 +359,30 @@ impl Store {
         if caps.claim_nothing() {
             return Ok(None);
         }
-        let sql = sqlx::AssertSqlSafe(caps.next_claimable_sql());
-        on_pool!(self, pool => {
-            let t: Option<i64> = sqlx::query_scalar(sql)
-                .bind(to_millis(now))
-                .fetch_optional(pool)
-                .await?;
-            Ok(t.map(from_millis))
-        })
+        let sql = claim::Caps::next_claimable_sql(self.engine());
+        let params = caps.params();
+        let now = to_millis(now);
+        let t: Option<i64> = match self {
+            Store::Sqlite(pool) => {
+                sqlx::query_scalar(sql)
+                    .bind(now)
+                    .bind(params.others_allowed)
+                    .bind(params.capped_json())
+                    .bind(params.left_out_json())
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_scalar(sql)
+                    .bind(now)
+                    .bind(params.others_allowed)
+                    .bind(&params.capped)
+                    .bind(&params.left_out)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        Ok(t.map(from_millis))
     }
 
     /// Records attempts and their resolutions in one transaction. A delivery
@@ -359,7 +417,8 @@ impl Store {
         ));
         let _turn = self.write_turn().await;
         on_pool!(self, pool => {
-            sqlx::query(sql).bind(to_millis(due)).bind(owner).execute(pool).await?;
+            // One text per list of ids: not worth keeping prepared.
+            sqlx::query(sql).persistent(false).bind(to_millis(due)).bind(owner).execute(pool).await?;
             Ok(())
         })
     }
@@ -379,7 +438,7 @@ impl Store {
         ));
         let _turn = self.write_turn().await;
         on_pool!(self, pool => {
-            sqlx::query(sql).bind(to_millis(now)).execute(pool).await?;
+            sqlx::query(sql).persistent(false).bind(to_millis(now)).execute(pool).await?;
             Ok(())
         })
     }

@@ -1,9 +1,8 @@
 //! Multi-row writes: a whole batch in a few statements instead of one or two
 //! per row, which is what lets a dispatcher record thousands of attempts a
-//! second. SQLite reads the rows from one JSON parameter (`json_each`), except
-//! the bodies, bound as parameters in fixed-size chunks; PostgreSQL reads them
-//! from arrays (`UNNEST`). Either way the statement texts are fixed, so each is
-//! prepared once.
+//! second. SQLite takes the rows as bound parameters, `VALUES (?, …), …` in
+//! chunks of a fixed size; PostgreSQL reads them from arrays (`UNNEST`). Either
+//! way the statement texts are fixed, so each is prepared once.
 
 use super::turns::{Writer, write_turn};
 use super::{AttemptRecord, NewDelivery, Resolution};
@@ -16,19 +15,38 @@ use std::collections::{HashMap, HashSet};
 /// A contact's pass through a step: the key of `step_passes` (and of deliveries).
 type PassKey = (i64, String, i64, i64);
 
-const SQLITE_INSERT_PASSES: &str = "INSERT INTO step_passes
-        (account_id, scenario_id, step_id, contact_id, pass, reached_at)
-    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
-    FROM json_each($1) WHERE true
-    ON CONFLICT DO NOTHING
-    RETURNING scenario_id, step_id, contact_id, pass";
-const SQLITE_INSERT_DELIVERIES: &str = "INSERT INTO deliveries
-        (account_id, scenario_id, step_id, contact_id, pass, target_id, event_id, state,
-         created_at, deadline_at, next_attempt_at)
-    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
-           'pending', value ->> 7, value ->> 8, value ->> 7
-    FROM json_each($1) WHERE true
-    RETURNING id, event_id";
+/// A chunk of contacts reaching a step, in one round trip to SQLite: the
+/// deliveries of passes not recorded before (a replay after a crash finds its
+/// pass there, and adds nothing; of a pass repeated in the chunk, the first
+/// counts); the passes; and the new deliveries' bodies, matched by event id.
+static SQLITE_RECORD_PASSES: Values = Values::new(&[
+    Part {
+        head:
+            "INSERT INTO deliveries (account_id, scenario_id, step_id, contact_id, pass, target_id,
+                 event_id, state, created_at, deadline_at, next_attempt_at)
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7,
+                    'pending', v.column8, v.column9, v.column8
+             FROM (VALUES ",
+        row: "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        tail: ") AS v
+             WHERE NOT EXISTS (SELECT 1 FROM step_passes AS p
+                               WHERE p.scenario_id = v.column2 AND p.step_id = v.column3
+                                 AND p.contact_id = v.column4 AND p.pass = v.column5)
+             ON CONFLICT (scenario_id, step_id, contact_id, pass) DO NOTHING
+             RETURNING id, event_id",
+    },
+    Part {
+        head: "INSERT INTO step_passes (account_id, scenario_id, step_id, contact_id, pass, reached_at) VALUES ",
+        row: "(?, ?, ?, ?, ?, ?)",
+        tail: " ON CONFLICT DO NOTHING",
+    },
+    Part {
+        head: "INSERT INTO delivery_bodies (delivery_id, body)
+             SELECT d.id, v.column2 FROM (VALUES ",
+        row: "(?, ?)",
+        tail: ") AS v JOIN deliveries AS d ON d.event_id = v.column1 WHERE true ON CONFLICT DO NOTHING",
+    },
+]);
 const POSTGRES_INSERT_PASSES: &str = "INSERT INTO step_passes
         (account_id, scenario_id, step_id, contact_id, pass, reached_at)
     SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::int8[], $5::int8[], $6::int8[])
@@ -43,10 +61,6 @@ const POSTGRES_INSERT_DELIVERIES: &str = "INSERT INTO deliveries
     RETURNING id, event_id";
 const POSTGRES_INSERT_BODIES: &str = "INSERT INTO delivery_bodies (delivery_id, body)
     SELECT * FROM UNNEST($1::int8[], $2::text[])";
-/// Bodies are bound as parameters, not carried in JSON: a kilobyte of JSON
-/// escaped into a JSON string, then parsed back, cost more than the rows'
-/// other columns together. Statements of this many rows are prepared once.
-const SQLITE_BODY_CHUNK: usize = 128;
 
 /// Writes the passes and, for those that are new, their deliveries, in the
 /// caller's order: `None` for a pass already recorded (or repeated in the batch).
@@ -54,68 +68,47 @@ pub(super) async fn record_passes_sqlite(
     pool: &SqlitePool,
     batch: &[NewDelivery<'_>],
 ) -> Result<Vec<Option<DeliveryId>>, StoreError> {
-    // Built before taking the write turn; only a replay (some passes already
-    // recorded) needs the deliveries built again, for the new ones only.
-    let passes: Vec<_> = batch
-        .iter()
-        .map(|n| {
-            (
-                n.account.0,
-                n.scenario.0,
-                &n.step.0,
-                n.contact.0,
-                n.pass,
-                to_millis(n.now),
-            )
-        })
-        .collect();
-    let passes = json(&passes);
-    let all: Vec<usize> = (0..batch.len()).collect();
-    let mut deliveries = Some(delivery_rows(batch, &all));
+    // Everything is bound before the write turn is taken.
+    let pass = |q: SqliteQuery, n: &NewDelivery| {
+        q.bind(n.account.0)
+            .bind(n.scenario.0)
+            .bind(n.step.0.as_str())
+            .bind(n.contact.0)
+            .bind(n.pass)
+            .bind(to_millis(n.now))
+    };
+    let delivery = |q: SqliteQuery, n: &NewDelivery| {
+        q.bind(n.account.0)
+            .bind(n.scenario.0)
+            .bind(n.step.0.as_str())
+            .bind(n.contact.0)
+            .bind(n.pass)
+            .bind(n.target.0)
+            .bind(n.event_id)
+            .bind(to_millis(n.now))
+            .bind(to_millis(n.deadline))
+    };
+    let body = |q: SqliteQuery, n: &NewDelivery| q.bind(n.event_id).bind(n.body);
+    let statements = SQLITE_RECORD_PASSES.statements(batch, &[&delivery, &pass, &body]);
     let turn = write_turn(pool, Writer::Enqueue).await;
     let mut tx = pool.begin().await?;
-    let rows = sqlx::query(SQLITE_INSERT_PASSES)
-        .bind(passes)
-        .fetch_all(&mut *tx)
-        .await?;
-    let new = new_passes(batch, rows.iter().map(pass_key).collect::<Result<_, _>>()?);
-    let rows = if new.is_empty() {
-        Vec::new()
-    } else {
-        let rows = match deliveries.take() {
-            Some(all) if new.len() == batch.len() => all,
-            _ => delivery_rows(batch, &new),
-        };
-        sqlx::query(SQLITE_INSERT_DELIVERIES)
-            .bind(rows)
-            .fetch_all(&mut *tx)
-            .await?
-    };
-    let ids = ids_in_order(batch, &new, &rows)?;
-    for chunk in bodies(batch, &ids).chunks(SQLITE_BODY_CHUNK) {
-        let full = chunk.len() == SQLITE_BODY_CHUNK;
-        let sql = if full {
-            SQLITE_INSERT_BODY_CHUNK.clone()
-        } else {
-            sqlite_insert_bodies(chunk.len())
-        };
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(full);
-        for &(id, body) in chunk {
-            query = query.bind(id).bind(body);
-        }
-        query.execute(&mut *tx).await?;
+    let mut rows = Vec::with_capacity(batch.len());
+    for statement in statements {
+        rows.extend(statement.fetch_all(&mut *tx).await?);
     }
     tx.commit().await?;
     drop(turn);
-    Ok(ids)
-}
-
-static SQLITE_INSERT_BODY_CHUNK: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| sqlite_insert_bodies(SQLITE_BODY_CHUNK));
-
-fn sqlite_insert_bodies(rows: usize) -> String {
-    let values = vec!["(?, ?)"; rows].join(", ");
-    format!("INSERT INTO delivery_bodies (delivery_id, body) VALUES {values}")
+    let mut by_event = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        by_event.insert(
+            row.try_get::<&str, _>("event_id")?,
+            DeliveryId(row.try_get("id")?),
+        );
+    }
+    Ok(batch
+        .iter()
+        .map(|n| by_event.get(n.event_id).copied())
+        .collect())
 }
 
 /// The new deliveries' ids with their bodies.
@@ -127,27 +120,75 @@ fn bodies<'a>(batch: &[NewDelivery<'a>], ids: &[Option<DeliveryId>]) -> Vec<(i64
         .collect()
 }
 
-/// The deliveries of `batch` at positions `which`, as JSON rows.
-fn delivery_rows(batch: &[NewDelivery<'_>], which: &[usize]) -> String {
-    let rows: Vec<_> = which
-        .iter()
-        .map(|&i| {
-            let n = &batch[i];
-            let (now, deadline) = (to_millis(n.now), to_millis(n.deadline));
-            (
-                n.account.0,
-                n.scenario.0,
-                &n.step.0,
-                n.contact.0,
-                n.pass,
-                n.target.0,
-                n.event_id,
-                now,
-                deadline,
-            )
-        })
-        .collect();
-    json(&rows)
+/// A SQLite statement with its parameters bound.
+type SqliteQuery = sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Rows per SQLite multi-row statement. A statement of this many rows is
+/// prepared once and kept; the rest of a batch goes in one shorter statement.
+const SQLITE_CHUNK: usize = 128;
+
+/// One statement of a [`Values`] script: `head`, `row` once per row, `tail`.
+struct Part {
+    head: &'static str,
+    row: &'static str,
+    tail: &'static str,
+}
+
+/// SQLite statements that write many rows as `VALUES (?, …), (?, …)`, run
+/// one after the other in one round trip to SQLite's thread. Each value is
+/// bound as a parameter: nothing to encode first (as JSON) and parse again
+/// inside the writer's turn, and the binding is done before the turn.
+struct Values {
+    parts: &'static [Part],
+    chunk: std::sync::OnceLock<String>,
+}
+
+/// Binds one row's values for one part.
+type BindRow<'f, T> = &'f dyn Fn(SqliteQuery, &T) -> SqliteQuery;
+
+impl Values {
+    const fn new(parts: &'static [Part]) -> Values {
+        Values {
+            parts,
+            chunk: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn text(&self, rows: usize) -> String {
+        let mut sql = String::new();
+        for part in self.parts {
+            sql.push_str(part.head);
+            for i in 0..rows {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(part.row);
+            }
+            sql.push_str(part.tail);
+            sql.push_str(";\n");
+        }
+        sql
+    }
+
+    /// The scripts writing `rows`, a chunk each; `bind[k]` binds a row's
+    /// values for part `k`.
+    fn statements<T>(&'static self, rows: &[T], bind: &[BindRow<'_, T>]) -> Vec<SqliteQuery> {
+        debug_assert_eq!(bind.len(), self.parts.len());
+        let chunk = SQLITE_CHUNK;
+        rows.chunks(chunk)
+            .map(|rows| {
+                let mut query = if rows.len() == chunk {
+                    sqlx::query(self.chunk.get_or_init(|| self.text(chunk)).as_str())
+                } else {
+                    sqlx::query(sqlx::AssertSqlSafe(self.text(rows.len()))).persistent(false)
+                };
+                for bind in bind {
+                    query = rows.iter().fold(query, |q, row| bind(q, row));
+                }
+                query
+            })
+            .collect()
+    }
 }
 
 pub(super) async fn record_passes_postgres(
@@ -251,18 +292,23 @@ where
     Ok(ids)
 }
 
-const SQLITE_INSERT_ATTEMPTS: &str = "INSERT INTO attempts
-        (delivery_id, attempt_no, started_at, duration_ms, status, error_class, excerpt)
-    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
-    FROM json_each($1) WHERE true
-    ON CONFLICT DO NOTHING";
-const SQLITE_RESOLVE: &str = "UPDATE deliveries SET state = r.state, next_attempt_at = r.next,
-        finished_at = r.finished, attempts = max(deliveries.attempts, r.attempt_no),
-        last_status = r.status, last_error = r.error, lease_until = NULL, lease_owner = NULL
-    FROM (SELECT value ->> 0 AS id, value ->> 1 AS attempt_no, value ->> 4 AS status,
-                 value ->> 5 AS error, value ->> 7 AS state, value ->> 8 AS next, value ->> 9 AS finished
-          FROM json_each($1)) AS r
-    WHERE deliveries.id = r.id AND deliveries.state = 'pending'";
+/// A chunk of attempts and what they decided, in one round trip to SQLite.
+static SQLITE_RECORD_ATTEMPTS: Values = Values::new(&[
+    Part {
+        head: "INSERT INTO attempts
+                 (delivery_id, attempt_no, started_at, duration_ms, status, error_class, excerpt) VALUES ",
+        row: "(?, ?, ?, ?, ?, ?, ?)",
+        tail: " ON CONFLICT DO NOTHING",
+    },
+    Part {
+        head: "WITH r (id, attempt_no, status, error, state, next, finished) AS (VALUES ",
+        row: "(?, ?, ?, ?, ?, ?, ?)",
+        tail: ") UPDATE deliveries SET state = r.state, next_attempt_at = r.next,
+                 finished_at = r.finished, attempts = max(deliveries.attempts, r.attempt_no),
+                 last_status = r.status, last_error = r.error, lease_until = NULL, lease_owner = NULL
+             FROM r WHERE deliveries.id = r.id AND deliveries.state = 'pending'",
+    },
+]);
 const POSTGRES_INSERT_ATTEMPTS: &str = "INSERT INTO attempts
         (delivery_id, attempt_no, started_at, duration_ms, status, error_class, excerpt)
     SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::text[])
@@ -306,43 +352,35 @@ pub(super) async fn record_attempts_sqlite(
     pool: &SqlitePool,
     batch: &[AttemptRecord],
 ) -> Result<(), StoreError> {
-    let parts: Vec<String> = parts(batch)
+    let attempt = |q: SqliteQuery, a: &AttemptRecord| {
+        q.bind(a.delivery.0)
+            .bind(a.attempt_no)
+            .bind(to_millis(a.started_at))
+            .bind(a.duration_ms)
+            .bind(a.status.map(i64::from))
+            .bind(a.error_class.as_deref())
+            .bind(a.excerpt.as_str())
+    };
+    let resolution = |q: SqliteQuery, a: &AttemptRecord| {
+        let (state, next, finished) = resolution_columns(a);
+        q.bind(a.delivery.0)
+            .bind(a.attempt_no)
+            .bind(a.status.map(i64::from))
+            .bind(a.error_class.as_deref())
+            .bind(state)
+            .bind(next)
+            .bind(finished)
+    };
+    // Bound before the write turn: each part in chunks, a chunk's attempts
+    // then their resolutions.
+    let statements: Vec<SqliteQuery> = parts(batch)
         .into_iter()
-        .map(|part| {
-            let rows: Vec<_> = part
-                .iter()
-                .map(|a| {
-                    let (state, next, finished) = resolution_columns(a);
-                    let started = to_millis(a.started_at);
-                    let error = a.error_class.as_deref();
-                    (
-                        a.delivery.0,
-                        a.attempt_no,
-                        started,
-                        a.duration_ms,
-                        a.status,
-                        error,
-                        &a.excerpt,
-                        state,
-                        next,
-                        finished,
-                    )
-                })
-                .collect();
-            json(&rows)
-        })
+        .flat_map(|part| SQLITE_RECORD_ATTEMPTS.statements(part, &[&attempt, &resolution]))
         .collect();
     let turn = write_turn(pool, Writer::Dispatcher).await;
     let mut tx = pool.begin().await?;
-    for rows in &parts {
-        sqlx::query(SQLITE_INSERT_ATTEMPTS)
-            .bind(rows)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(SQLITE_RESOLVE)
-            .bind(rows)
-            .execute(&mut *tx)
-            .await?;
+    for statement in statements {
+        statement.execute(&mut *tx).await?;
     }
     tx.commit().await?;
     drop(turn);
@@ -387,11 +425,6 @@ pub(super) async fn record_attempts_postgres(
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// A batch as one JSON array of row tuples, for `json_each`.
-fn json(rows: &impl serde::Serialize) -> String {
-    serde_json::to_string(rows).expect("numbers and strings serialise")
 }
 
 #[cfg(test)]

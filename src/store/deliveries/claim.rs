@@ -12,10 +12,16 @@
 //! lease runs out. So the due index holds only work that can be claimed, and a
 //! claim never reads past the deliveries already in flight. (The lease test
 //! stays in the statement as the guard.)
+//!
+//! The caps are parameters, never spliced into the text: each statement is
+//! prepared once per connection, however the caps change from claim to claim.
 
 use super::TargetId;
 use crate::store::Engine;
 
+/// `$1` lease end, `$2` owner, `$3` now, `$4` limit, `$5` cap of unlisted
+/// targets, `$6` whether unlisted targets are claimed at all, `$7` the capped
+/// targets as JSON `[[target, cap], …]`, `$8` the left-out targets as JSON `[target, …]`.
 const SQLITE: &str =
     "UPDATE deliveries SET lease_until = $1, lease_owner = $2, next_attempt_at = $1
     WHERE id IN (
@@ -24,11 +30,16 @@ const SQLITE: &str =
                    ROW_NUMBER() OVER (PARTITION BY target_id ORDER BY next_attempt_at, id) AS nth
             FROM (SELECT id, target_id, next_attempt_at FROM deliveries
                   WHERE state = 'pending' AND next_attempt_at <= $3
-                    AND (lease_until IS NULL OR lease_until <= $3) {filter}
-                  ORDER BY next_attempt_at LIMIT $4))
-        WHERE nth <= {cap})
+                    AND (lease_until IS NULL OR lease_until <= $3)
+                    AND target_id NOT IN (SELECT value FROM json_each($8))
+                    AND ($6 OR target_id IN (SELECT value ->> 0 FROM json_each($7)))
+                  ORDER BY next_attempt_at LIMIT $4)) AS ranked
+        WHERE nth <= coalesce(
+            (SELECT value ->> 1 FROM json_each($7) WHERE value ->> 0 = ranked.target_id), $5))
     RETURNING id, target_id, event_id, attempts, created_at, deadline_at";
 
+/// The same parameters, with the capped targets as two arrays (`$7` targets,
+/// `$8` caps) and the left-out ones as `$9`.
 const POSTGRES: &str =
     "UPDATE deliveries d SET lease_until = $1, lease_owner = $2, next_attempt_at = $1
     FROM (SELECT id FROM (
@@ -36,16 +47,29 @@ const POSTGRES: &str =
                      ROW_NUMBER() OVER (PARTITION BY target_id ORDER BY next_attempt_at, id) AS nth
               FROM (SELECT id, target_id, next_attempt_at FROM deliveries
                     WHERE state = 'pending' AND next_attempt_at <= $3
-                      AND (lease_until IS NULL OR lease_until <= $3) {filter}
+                      AND (lease_until IS NULL OR lease_until <= $3)
+                      AND target_id <> ALL($9::int8[])
+                      AND ($6 OR target_id = ANY($7::int8[]))
                     ORDER BY next_attempt_at LIMIT $4
                     FOR UPDATE SKIP LOCKED) candidates) ranked
-          WHERE nth <= {cap}) due
+          WHERE nth <= coalesce(
+              (SELECT c FROM UNNEST($7::int8[], $8::int8[]) AS l(t, c) WHERE l.t = ranked.target_id),
+              $5)) due
     WHERE d.id = due.id
     RETURNING d.id, d.target_id, d.event_id, d.attempts, d.created_at, d.deadline_at";
 
 /// The next time something is claimable: pending, not leased, not left out.
-const NEXT_CLAIMABLE: &str = "SELECT next_attempt_at FROM deliveries
-    WHERE state = 'pending' AND (lease_until IS NULL OR lease_until <= $1) {filter}
+/// `$1` now, then the claim's `$6`, `$7` and `$8` as `$2`, `$3` and `$4`.
+const SQLITE_NEXT_CLAIMABLE: &str = "SELECT next_attempt_at FROM deliveries
+    WHERE state = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
+      AND target_id NOT IN (SELECT value FROM json_each($4))
+      AND ($2 OR target_id IN (SELECT value ->> 0 FROM json_each($3)))
+    ORDER BY next_attempt_at LIMIT 1";
+/// `$1` now, then the claim's `$6`, `$7` and `$9` as `$2`, `$3` and `$4`.
+const POSTGRES_NEXT_CLAIMABLE: &str = "SELECT next_attempt_at FROM deliveries
+    WHERE state = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
+      AND target_id <> ALL($4::int8[])
+      AND ($2 OR target_id = ANY($3::int8[]))
     ORDER BY next_attempt_at LIMIT 1";
 
 /// Which targets a claim takes deliveries of, and how many of each.
@@ -56,73 +80,76 @@ pub(super) struct Caps<'a> {
     pub others: Option<i64>,
 }
 
+/// The caps as the statements' parameters.
+pub(super) struct CapParams {
+    /// The cap of unlisted targets (0 when only listed ones are claimed).
+    pub others_cap: i64,
+    /// Whether unlisted targets are claimed at all.
+    pub others_allowed: bool,
+    /// Listed targets with a cap above 0, and those caps.
+    pub capped: Vec<i64>,
+    pub caps: Vec<i64>,
+    /// Listed targets left out (cap 0 or below).
+    pub left_out: Vec<i64>,
+}
+
+impl CapParams {
+    /// The capped targets as SQLite reads them: `[[target, cap], …]`.
+    pub fn capped_json(&self) -> String {
+        let pairs: Vec<[i64; 2]> = self
+            .capped
+            .iter()
+            .zip(&self.caps)
+            .map(|(&t, &c)| [t, c])
+            .collect();
+        serde_json::to_string(&pairs).expect("integers serialise")
+    }
+
+    /// The left-out targets as SQLite reads them: `[target, …]`.
+    pub fn left_out_json(&self) -> String {
+        serde_json::to_string(&self.left_out).expect("integers serialise")
+    }
+}
+
 impl Caps<'_> {
     /// Nothing could be claimed under these caps.
     pub fn claim_nothing(&self) -> bool {
         self.others.is_none_or(|o| o <= 0) && self.listed.iter().all(|&(_, cap)| cap <= 0)
     }
 
-    /// The claim statement. Only integers are spliced in, never text; the cap
-    /// of unlisted targets is `$5`.
-    pub fn claim_sql(&self, engine: Engine) -> String {
-        let template = match engine {
+    /// The claim statement (its parameters are described with it).
+    pub fn claim_sql(engine: Engine) -> &'static str {
+        match engine {
             Engine::Sqlite => SQLITE,
             Engine::Postgres => POSTGRES,
-        };
-        let whens: String = self
-            .listed
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(target, n)| format!(" WHEN {} THEN {n}", target.0))
-            .collect();
-        let cap = if whens.is_empty() {
-            "CAST($5 AS BIGINT)".to_string()
-        } else {
-            format!("CASE target_id{whens} ELSE CAST($5 AS BIGINT) END")
-        };
-        template
-            .replace("{filter}", &self.filter())
-            .replace("{cap}", &cap)
-    }
-
-    /// The query for the next due time among the targets these caps allow.
-    pub fn next_claimable_sql(&self) -> String {
-        NEXT_CLAIMABLE.replace("{filter}", &self.filter())
-    }
-
-    /// The bound of `$5`: the cap of unlisted targets (0 when only listed ones are claimed).
-    pub fn others_bound(&self) -> i64 {
-        self.others.unwrap_or(0).max(0)
-    }
-
-    fn filter(&self) -> String {
-        let ids = |keep: fn(i64) -> bool| -> Vec<String> {
-            self.listed
-                .iter()
-                .filter(|(_, n)| keep(*n))
-                .map(|(t, _)| t.0.to_string())
-                .collect()
-        };
-        match self.others {
-            None => format!("AND target_id IN ({})", or_none(ids(|n| n > 0))),
-            Some(_) => {
-                let out = ids(|n| n <= 0);
-                if out.is_empty() {
-                    String::new()
-                } else {
-                    format!("AND target_id NOT IN ({})", out.join(","))
-                }
-            }
         }
     }
-}
 
-/// A list for `IN (…)`; an id no row has when empty.
-fn or_none(ids: Vec<String>) -> String {
-    if ids.is_empty() {
-        "-1".into()
-    } else {
-        ids.join(",")
+    /// The query for the next due time among the targets the caps allow.
+    pub fn next_claimable_sql(engine: Engine) -> &'static str {
+        match engine {
+            Engine::Sqlite => SQLITE_NEXT_CLAIMABLE,
+            Engine::Postgres => POSTGRES_NEXT_CLAIMABLE,
+        }
+    }
+
+    pub fn params(&self) -> CapParams {
+        let mut params = CapParams {
+            others_cap: self.others.unwrap_or(0).max(0),
+            others_allowed: self.others.is_some(),
+            capped: Vec::new(),
+            caps: Vec::new(),
+            left_out: Vec::new(),
+        };
+        for &(target, cap) in self.listed {
+            if cap > 0 {
+                params.capped.push(target.0);
+                params.caps.push(cap);
+            } else {
+                params.left_out.push(target.0);
+            }
+        }
+        params
     }
 }
 
@@ -131,47 +158,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn left_out_targets_are_filtered_and_capped_ones_numbered() {
-        let listed = [(TargetId(3), 0), (TargetId(4), 10)];
+    fn listed_targets_are_split_into_capped_and_left_out() {
+        let listed = [(TargetId(3), 0), (TargetId(4), 10), (TargetId(5), -1)];
         let wide = Caps {
             listed: &listed,
             others: Some(256),
-        };
-        let sql = wide.claim_sql(Engine::Sqlite);
-        assert!(sql.contains("AND target_id NOT IN (3)"), "{sql}");
-        assert!(
-            sql.contains("CASE target_id WHEN 4 THEN 10 ELSE CAST($5 AS BIGINT) END"),
-            "{sql}"
+        }
+        .params();
+        assert_eq!((wide.others_cap, wide.others_allowed), (256, true));
+        assert_eq!(
+            (wide.capped.as_slice(), wide.caps.as_slice()),
+            (&[4][..], &[10][..])
         );
-        assert_eq!(wide.others_bound(), 256);
-        assert!(!wide.claim_nothing());
+        assert_eq!(wide.left_out, [3, 5]);
+        assert_eq!(wide.capped_json(), "[[4,10]]");
+        assert_eq!(wide.left_out_json(), "[3,5]");
 
         let narrow = Caps {
             listed: &listed,
             others: None,
         };
-        assert!(
-            narrow
-                .claim_sql(Engine::Postgres)
-                .contains("AND target_id IN (4)")
-        );
-        assert_eq!(narrow.others_bound(), 0);
-        assert!(narrow.next_claimable_sql().contains("AND target_id IN (4)"));
+        let params = narrow.params();
+        assert_eq!((params.others_cap, params.others_allowed), (0, false));
+        assert!(!narrow.claim_nothing());
 
         let nothing = Caps {
             listed: &[(TargetId(3), 0)],
             others: None,
         };
         assert!(nothing.claim_nothing());
-        let all = Caps {
+        let none_listed = Caps {
             listed: &[],
             others: Some(5),
-        };
-        let sql = all.claim_sql(Engine::Sqlite);
-        assert!(
-            !sql.contains("target_id IN") && !sql.contains("CASE"),
-            "{sql}"
-        );
-        assert!(sql.contains("WHERE nth <= CAST($5 AS BIGINT)"), "{sql}");
+        }
+        .params();
+        assert_eq!(none_listed.capped_json(), "[]");
+        assert_eq!(none_listed.left_out_json(), "[]");
     }
 }
