@@ -135,7 +135,7 @@ pub struct DeliveryArgs {
     pub request_timeout_secs: u64,
 
     /// Deliveries this process works on at once, all destinations together.
-    #[arg(long, env = "HOOKFLOW_DISPATCH_CONCURRENCY", default_value_t = 1024)]
+    #[arg(long, env = "HOOKFLOW_DISPATCH_CONCURRENCY", default_value_t = 2048)]
     pub dispatch_concurrency: usize,
 
     /// Requests in flight at once to one destination (host:port).

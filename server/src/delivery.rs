@@ -3,7 +3,7 @@
 
 use crate::config::DeliveryArgs;
 use crate::error::CliError;
-use hookflow::delivery::{DispatcherConfig, RetrySchedule};
+use hookflow::delivery::{DispatcherConfig, QUEUE_PER_SEND_SLOT, RetrySchedule};
 use hookflow::webhook::policy::DestinationPolicy;
 use hookflow::webhook::sender::SenderConfig;
 use std::time::Duration;
@@ -46,7 +46,7 @@ pub fn dispatcher_config(args: &DeliveryArgs) -> Result<DispatcherConfig, CliErr
         schedule,
         global_concurrency: args.dispatch_concurrency,
         per_destination: args.destination_concurrency,
-        queue_per_destination: args.destination_concurrency * 3,
+        queue_per_destination: args.destination_concurrency * QUEUE_PER_SEND_SLOT,
         lease: Duration::from_secs(args.lease_secs),
         poll_interval: Duration::from_millis(args.poll_interval_ms),
         ..DispatcherConfig::default()

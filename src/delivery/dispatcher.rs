@@ -23,6 +23,14 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
+/// Deliveries of one destination that may wait, claimed, for each of its send
+/// slots. A claim can wait behind a long write (an enqueue of a thousand
+/// contacts holds SQLite's one writer for about 20 ms); what is queued must
+/// keep the sends busy meanwhile. With 3 per slot the sends to one fast
+/// destination ran dry during such waits; 7 measured best of 3, 5, 7 and 10
+/// (BENCHMARKS.md, fourth round).
+pub const QUEUE_PER_SEND_SLOT: usize = 7;
+
 #[derive(Debug, Clone)]
 pub struct DispatcherConfig {
     /// Deliveries claimed per database round trip.
@@ -54,11 +62,12 @@ impl Default for DispatcherConfig {
         DispatcherConfig {
             batch_size: 512,
             // Longer than the queue of one destination can take to drain at its
-            // timeout: (64 + 192) / 64 sends x 15 s = 60 s, with room to spare.
+            // timeout: (64 + 448) / 64 sends x 15 s = 120 s, with room to spare.
             lease: Duration::from_secs(300),
-            global_concurrency: 1024,
+            // Four destinations that hang can hold at most half of it.
+            global_concurrency: 2048,
             per_destination: 64,
-            queue_per_destination: 192,
+            queue_per_destination: 64 * QUEUE_PER_SEND_SLOT,
             poll_interval: Duration::from_secs(1),
             busy_retry: Duration::from_millis(500),
             late_limit: Duration::from_secs(60),

@@ -20,4 +20,4 @@ mod recorder;
 mod targets;
 
 #[cfg(feature = "server")]
-pub use dispatcher::{Dispatcher, DispatcherConfig};
+pub use dispatcher::{Dispatcher, DispatcherConfig, QUEUE_PER_SEND_SLOT};
