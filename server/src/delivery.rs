@@ -36,9 +36,17 @@ pub fn dispatcher_config(args: &DeliveryArgs) -> Result<DispatcherConfig, CliErr
         args.destination_concurrency as u64,
     )?;
     positive("HOOKFLOW_POLL_INTERVAL_MS", args.poll_interval_ms)?;
-    if args.lease_secs <= args.request_timeout_secs {
+    // A claimed delivery may wait behind a destination's full queue, each send
+    // taking up to the timeout, before its own send: its lease must outlast
+    // that, or another claim could send it a second time.
+    let queue_drain = args
+        .request_timeout_secs
+        .saturating_mul(1 + QUEUE_PER_SEND_SLOT as u64);
+    if args.lease_secs <= queue_drain {
         return Err(CliError::Input(format!(
-            "HOOKFLOW_LEASE_SECS ({}) must be longer than HOOKFLOW_REQUEST_TIMEOUT_SECS ({})",
+            "HOOKFLOW_LEASE_SECS ({}) must be longer than {queue_drain} s: a claimed delivery may \
+             wait for {QUEUE_PER_SEND_SLOT} sends ahead of it and then be sent, each taking up to \
+             HOOKFLOW_REQUEST_TIMEOUT_SECS ({})",
             args.lease_secs, args.request_timeout_secs
         )));
     }

@@ -36,8 +36,9 @@ fn start_server(db: &DatabaseUrl) -> Child {
         .env("HOOKFLOW_BIND", format!("127.0.0.1:{port}"))
         .env("HOOKFLOW_ALLOW_NETWORKS", "127.0.0.0/8")
         .env("HOOKFLOW_REQUEST_TIMEOUT_SECS", "1")
-        // Short leases so the survivor takes over quickly after the kill.
-        .env("HOOKFLOW_LEASE_SECS", "2")
+        // The shortest lease the server accepts with 1 s requests (it must
+        // outlast a full queue), so the survivor takes over soon after the kill.
+        .env("HOOKFLOW_LEASE_SECS", "9")
         .env("HOOKFLOW_POLL_INTERVAL_MS", "200")
         .env(
             "HOOKFLOW_DESTINATION_CONCURRENCY",

@@ -30,7 +30,7 @@ fn start(db: &DatabaseUrl) -> Child {
         .env("HOOKFLOW_ALLOW_NETWORKS", "127.0.0.0/8")
         .env("HOOKFLOW_RETRY_SCHEDULE", "100ms")
         .env("HOOKFLOW_REQUEST_TIMEOUT_SECS", "1")
-        .env("HOOKFLOW_LEASE_SECS", "2")
+        .env("HOOKFLOW_LEASE_SECS", "9")
         .env("HOOKFLOW_POLL_INTERVAL_MS", "100")
         .env("HOOKFLOW_LOG", "warn")
         .env_remove("HOOKFLOW_ADMIN_EMAIL")
