@@ -10,7 +10,7 @@ use super::{DispatchArgs, ceiling};
 use crate::error::CliError;
 use chrono::Utc;
 use hookflow::clock::SystemClock;
-use hookflow::delivery::{Dispatcher, DispatcherConfig};
+use hookflow::delivery::{Dispatcher, DispatcherConfig, QUEUE_PER_SEND_SLOT};
 use hookflow::model::StepId;
 use hookflow::store::{Store, StoreError};
 use hookflow::testkit::{Receiver, Recording};
@@ -92,7 +92,7 @@ pub(super) fn start_dispatcher(store: Store, concurrency: usize) -> Result<Dispa
     .map_err(|e| CliError::Input(e.to_string()))?;
     let config = DispatcherConfig {
         per_destination: concurrency,
-        queue_per_destination: concurrency * 3,
+        queue_per_destination: concurrency * QUEUE_PER_SEND_SLOT,
         ..DispatcherConfig::default()
     };
     Ok(Dispatcher::new(
@@ -123,22 +123,36 @@ struct Push<'a> {
 
 impl Push<'_> {
     /// Enqueues in batches (waking the dispatcher after each), then waits until
-    /// the store says every delivery is accepted.
+    /// the store says every delivery is accepted. Like a busy engine, it has
+    /// the next batch's payloads ready when a write commits: each batch is
+    /// built while the one before is written.
     async fn run(&self) -> Result<Run, CliError> {
         let n = self.deliveries;
         let step = StepId("webhook".into());
         let mut enqueued_at = Vec::with_capacity(n as usize);
         let started = Instant::now();
+        let batch = |from: u64| from..(from + self.batch).min(n);
         let mut next = 0;
-        while next < n && Instant::now() < self.deadline {
-            let end = (next + self.batch).min(n);
-            let at = Instant::now();
-            self.workload
-                .enqueue(&self.db.store, &step, next..end, Utc::now())
-                .await?;
+        let mut ready =
+            (n > 0).then(|| (Instant::now(), self.workload.events(batch(0), Utc::now())));
+        while let Some((at, events)) = ready.take() {
+            let range = batch(next);
+            let write = self.workload.write(&self.db.store, &step, &events);
+            let build = async {
+                let from = range.end;
+                (from < n && Instant::now() < self.deadline).then(|| {
+                    (
+                        Instant::now(),
+                        self.workload.events(batch(from), Utc::now()),
+                    )
+                })
+            };
+            let (written, built) = tokio::join!(write, build);
+            written?;
             self.dispatcher.wake();
-            enqueued_at.resize(end as usize, at);
-            next = end;
+            enqueued_at.resize(range.end as usize, at);
+            next = range.end;
+            ready = built;
         }
         let enqueue_elapsed = started.elapsed();
         let complete = next == n && self.wait_accepted(&step).await?;

@@ -16,6 +16,12 @@ const WINDOW_HOURS: i64 = 12;
 /// Digits of the contact number at the end of an event id.
 const INDEX_DIGITS: usize = 12;
 
+/// Contacts reaching the step: (contact number, event id, payload), and when.
+pub struct Events {
+    events: Vec<(u64, String, String)>,
+    now: DateTime<Utc>,
+}
+
 pub struct Workload {
     account: AccountId,
     target: TargetId,
@@ -71,14 +77,33 @@ impl Workload {
         range: Range<u64>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let events: Vec<(u64, String, String)> = range
+        self.write(store, step, &self.events(range, now)).await
+    }
+
+    /// The events of contacts `range` reaching the step at `now`: ids and
+    /// payloads, built before they are written.
+    pub fn events(&self, range: Range<u64>, now: DateTime<Utc>) -> Events {
+        let events = range
             .map(|i| {
                 let id = self.event_id(i);
                 let body = payload(&id, self.account, i, now);
                 (i, id, body)
             })
             .collect();
+        Events { events, now }
+    }
+
+    /// Writes `events` in one transaction, as the engine records contacts
+    /// reaching a Send a Webhook step.
+    pub async fn write(
+        &self,
+        store: &Store,
+        step: &StepId,
+        events: &Events,
+    ) -> Result<(), StoreError> {
+        let now = events.now;
         let batch: Vec<NewDelivery> = events
+            .events
             .iter()
             .map(|(i, id, body)| NewDelivery {
                 account: self.account,
