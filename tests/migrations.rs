@@ -46,18 +46,25 @@ async fn the_old_delivery_is_whole(store: &Store) {
     );
 }
 
+/// A new SQLite file at `path`, migrated up to `version` only: a database
+/// written by that version.
+async fn sqlite_at_version(path: &std::path::Path, version: i64) -> sqlx::SqlitePool {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate!("./migrations/sqlite")
+        .run_to(version, &pool)
+        .await
+        .unwrap();
+    pool
+}
+
 #[tokio::test]
 async fn sqlite_bodies_written_before_they_moved_to_their_own_table_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-    sqlx::migrate!("./migrations/sqlite")
-        .run_to(BEFORE_BODIES_MOVED, &pool)
-        .await
-        .unwrap();
+    let pool = sqlite_at_version(&path, BEFORE_BODIES_MOVED).await;
     for sql in SEED {
         let query = sqlx::query(sql);
         let query = if sql.contains("$1") {
@@ -109,14 +116,7 @@ const BEFORE_PASSES_BY_KEY: i64 = 9;
 async fn sqlite_step_passes_written_before_they_were_stored_by_key_are_kept_and_still_unique() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-    sqlx::migrate!("./migrations/sqlite")
-        .run_to(BEFORE_PASSES_BY_KEY, &pool)
-        .await
-        .unwrap();
+    let pool = sqlite_at_version(&path, BEFORE_PASSES_BY_KEY).await;
     for sql in [
         SEED[0],
         SEED[1],
