@@ -50,6 +50,7 @@ on_both_engines!(
     a_delivery_first_picked_up_after_its_window_fails_without_an_attempt,
     the_reports_follow_the_deliveries,
     the_delivery_log_pages_newest_first_with_each_filter,
+    the_delivery_log_names_each_contact_by_email_until_the_contact_is_deleted,
 );
 
 const SCENARIO: ScenarioId = ScenarioId(1);
@@ -843,4 +844,91 @@ async fn the_delivery_log_pages_newest_first_with_each_filter(db: &TestDb) {
     let pending = page(Some(DeliveryState::Pending), Some(i64::MAX)).await;
     assert!(pending.iter().all(|(_, s)| *s == DeliveryState::Pending));
     assert!(page(Some(DeliveryState::Accepted), None).await.is_empty());
+}
+
+async fn the_delivery_log_names_each_contact_by_email_until_the_contact_is_deleted(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let target = h.target("http://127.0.0.1:9/", None).await;
+    let now = h.clock.now();
+    let mut contacts = Vec::new();
+    for email in ["ada@example.org", "grace@example.org"] {
+        let contact = h
+            .store
+            .create_contact(
+                h.account,
+                &Email::parse(email).unwrap(),
+                &Default::default(),
+                now,
+            )
+            .await
+            .unwrap();
+        contacts.push(contact.id);
+    }
+    let step = StepId("webhook".into());
+    let events = ["evt_ada", "evt_grace"];
+    let batch: Vec<NewDelivery> = contacts
+        .iter()
+        .zip(events)
+        .map(|(contact, event)| NewDelivery {
+            account: h.account,
+            scenario: SCENARIO,
+            step: &step,
+            contact: *contact,
+            pass: 1,
+            target,
+            event_id: event,
+            body: "{}",
+            now,
+            deadline: now + ChronoDuration::hours(12),
+        })
+        .collect();
+    h.store.record_webhook_passes(&batch).await.unwrap();
+    let emails = |rows: Vec<hookflow::store::DeliveryRow>| -> Vec<Option<String>> {
+        rows.into_iter().map(|r| r.contact_email).collect()
+    };
+    let page = h
+        .store
+        .step_deliveries(h.account, SCENARIO, &step, None, None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        emails(page),
+        [
+            Some("grace@example.org".to_string()),
+            Some("ada@example.org".to_string())
+        ]
+    );
+    h.store
+        .delete_contact(h.account, contacts[1])
+        .await
+        .unwrap();
+    let page = h
+        .store
+        .step_deliveries(h.account, SCENARIO, &step, None, None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(emails(page), [None, Some("ada@example.org".to_string())]);
+    let ada = h
+        .store
+        .step_deliveries(
+            h.account,
+            SCENARIO,
+            &step,
+            None,
+            Some("ada@example.org"),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    let detail = h
+        .store
+        .delivery_detail(h.account, ada[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        detail.delivery.contact_email.as_deref(),
+        Some("ada@example.org")
+    );
 }

@@ -23,6 +23,40 @@ pub struct DeliveryRow {
     pub finished_at: Option<DateTime<Utc>>,
     pub last_status: Option<i64>,
     pub last_error: Option<String>,
+    /// The contact's email, read with the row (`None` once the contact is
+    /// deleted): the log shows it, and one query per line would be N+1.
+    #[serde(skip)]
+    pub contact_email: Option<String>,
+}
+
+/// The contact's email, as a column of a delivery row `d`.
+const CONTACT_EMAIL: &str = "(SELECT c.email FROM contacts c
+        WHERE c.account_id = d.account_id AND c.id = d.contact_id) AS contact_email";
+
+impl DeliveryRow {
+    fn from_row<R: Row>(r: &R) -> Result<DeliveryRow, sqlx::Error>
+    where
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> &'r str: sqlx::ColumnIndex<R>,
+    {
+        Ok(DeliveryRow {
+            id: DeliveryId(r.try_get("id")?),
+            contact_id: ContactId(r.try_get("contact_id")?),
+            event_id: r.try_get("event_id")?,
+            state: DeliveryState::from_db(&r.try_get::<String, _>("state")?),
+            attempts: r.try_get("attempts")?,
+            created_at: from_millis(r.try_get("created_at")?),
+            deadline_at: from_millis(r.try_get("deadline_at")?),
+            next_attempt_at: r
+                .try_get::<Option<i64>, _>("next_attempt_at")?
+                .map(from_millis),
+            finished_at: r.try_get::<Option<i64>, _>("finished_at")?.map(from_millis),
+            last_status: r.try_get("last_status")?,
+            last_error: r.try_get("last_error")?,
+            contact_email: r.try_get("contact_email")?,
+        })
+    }
 }
 
 impl Store {
@@ -40,10 +74,10 @@ impl Store {
         // would keep both engines from using the (step, state, id) and (step, id)
         // indexes, and a rare state or an unknown email would read the whole log.
         // The text varies with which filters are set, never with their values.
-        let mut sql = String::from(
+        let mut sql = format!(
             "SELECT id, contact_id, event_id, state, attempts, created_at, deadline_at, next_attempt_at,
-                    finished_at, last_status, last_error
-             FROM deliveries
+                    finished_at, last_status, last_error, {CONTACT_EMAIL}
+             FROM deliveries d
              WHERE account_id = $1 AND scenario_id = $2 AND step_id = $3",
         );
         let mut n = 4;
@@ -78,21 +112,7 @@ impl Store {
             }
             let rows = query.bind(limit).fetch_all(pool).await?;
             rows.iter()
-                .map(|r| {
-                    Ok(DeliveryRow {
-                        id: DeliveryId(r.try_get("id")?),
-                        contact_id: ContactId(r.try_get("contact_id")?),
-                        event_id: r.try_get("event_id")?,
-                        state: DeliveryState::from_db(&r.try_get::<String, _>("state")?),
-                        attempts: r.try_get("attempts")?,
-                        created_at: from_millis(r.try_get("created_at")?),
-                        deadline_at: from_millis(r.try_get("deadline_at")?),
-                        next_attempt_at: r.try_get::<Option<i64>, _>("next_attempt_at")?.map(from_millis),
-                        finished_at: r.try_get::<Option<i64>, _>("finished_at")?.map(from_millis),
-                        last_status: r.try_get("last_status")?,
-                        last_error: r.try_get("last_error")?,
-                    })
-                })
+                .map(DeliveryRow::from_row)
                 .collect::<Result<Vec<_>, sqlx::Error>>()
                 .map_err(StoreError::from)
         })
@@ -121,15 +141,16 @@ impl Store {
         account: AccountId,
         id: DeliveryId,
     ) -> Result<Option<DeliveryDetail>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT d.id, d.contact_id, d.event_id, d.state, d.attempts, d.created_at, d.deadline_at,
+                    d.next_attempt_at, d.finished_at, d.last_status, d.last_error, d.scenario_id, d.step_id,
+                    b.body, t.url, t.headers, t.secret_headers, {CONTACT_EMAIL}
+             FROM deliveries d JOIN webhook_targets t ON t.id = d.target_id
+                 JOIN delivery_bodies b ON b.delivery_id = d.id
+             WHERE d.account_id = $1 AND d.id = $2",
+        ));
         on_pool!(self, pool => {
-            let Some(r) = sqlx::query(
-                "SELECT d.id, d.contact_id, d.event_id, d.state, d.attempts, d.created_at, d.deadline_at,
-                        d.next_attempt_at, d.finished_at, d.last_status, d.last_error, d.scenario_id, d.step_id,
-                        b.body, t.url, t.headers, t.secret_headers
-                 FROM deliveries d JOIN webhook_targets t ON t.id = d.target_id
-                     JOIN delivery_bodies b ON b.delivery_id = d.id
-                 WHERE d.account_id = $1 AND d.id = $2",
-            )
+            let Some(r) = sqlx::query(sql)
             .bind(account.0).bind(id.0)
             .fetch_optional(pool)
             .await? else { return Ok(None) };
@@ -144,19 +165,7 @@ impl Store {
                 })
                 .collect();
             Ok(Some(DeliveryDetail {
-                delivery: DeliveryRow {
-                    id: DeliveryId(r.try_get("id")?),
-                    contact_id: ContactId(r.try_get("contact_id")?),
-                    event_id: r.try_get("event_id")?,
-                    state: DeliveryState::from_db(&r.try_get::<String, _>("state")?),
-                    attempts: r.try_get("attempts")?,
-                    created_at: from_millis(r.try_get("created_at")?),
-                    deadline_at: from_millis(r.try_get("deadline_at")?),
-                    next_attempt_at: r.try_get::<Option<i64>, _>("next_attempt_at")?.map(from_millis),
-                    finished_at: r.try_get::<Option<i64>, _>("finished_at")?.map(from_millis),
-                    last_status: r.try_get("last_status")?,
-                    last_error: r.try_get("last_error")?,
-                },
+                delivery: DeliveryRow::from_row(&r)?,
                 scenario_id: ScenarioId(r.try_get("scenario_id")?),
                 step_id: StepId(r.try_get("step_id")?),
                 url: r.try_get("url")?,

@@ -152,10 +152,9 @@ pub struct Overview {
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use super::super::scenarios::ssr::failed;
     use super::LogLine;
     use crate::state::AppState;
-    use hookflow::model::{AccountId, ContactId, StepId};
+    use hookflow::model::StepId;
     use hookflow::store::DeliveryRow;
     use leptos::prelude::ServerFnError;
 
@@ -169,27 +168,15 @@ pub(crate) mod ssr {
         }
     }
 
-    pub async fn line(
-        state: &AppState,
-        account: AccountId,
-        row: DeliveryRow,
-    ) -> Result<LogLine, ServerFnError> {
-        let email = match state
-            .store
-            .contact(account, ContactId(row.contact_id.0))
-            .await
-        {
-            Ok(c) => Some(c.email.to_string()),
-            Err(hookflow::store::StoreError::NotFound) => None,
-            Err(e) => return Err(failed(e)),
-        };
+    /// A log line: the row already carries the contact's email.
+    pub fn line(row: DeliveryRow) -> LogLine {
         let last_outcome = (row.attempts > 0 || row.last_error.is_some()).then(|| {
             hookflow::webhook::sender::outcome_words(row.last_error.as_deref(), row.last_status)
         });
-        Ok(LogLine {
+        LogLine {
             id: row.id.0,
             contact_id: row.contact_id.0,
-            email,
+            email: row.contact_email,
             event_id: row.event_id,
             state: row.state.as_str().to_string(),
             attempts: row.attempts,
@@ -198,7 +185,7 @@ pub(crate) mod ssr {
             next_attempt_at: row.next_attempt_at.map(instant),
             finished_at: row.finished_at.map(instant),
             last_outcome,
-        })
+        }
     }
 
     pub fn window(state: &AppState) -> chrono::Duration {
@@ -334,7 +321,7 @@ pub async fn step_log(
         .flatten();
     let mut lines = Vec::with_capacity(rows.len());
     for r in rows {
-        lines.push(ssr::line(&state, user.account_id, r).await?);
+        lines.push(ssr::line(r));
     }
     Ok(LogPage { lines, next_before })
 }
@@ -406,7 +393,7 @@ pub async fn delivery_view(id: i64) -> Result<DeliveryOpened, ServerFnError> {
         ));
     }
     Ok(DeliveryOpened {
-        line: ssr::line(&state, account, detail.delivery).await?,
+        line: ssr::line(detail.delivery),
         url: detail.url,
         headers,
         body,
