@@ -1,4 +1,4 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page, Route } from '@playwright/test';
 import { axe, logIn, loopbackReceiver, shot, waitForHydration } from './support';
 
 // A real destination on loopback: /ok accepts, /fail answers 500.
@@ -180,6 +180,44 @@ test('undo and redo bring back a deleted step; a condition splits into yes and n
   await page.getByRole('button', { name: 'Redo' }).click();
   await expect(page.locator('.step-node')).toHaveCount(1);
   await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+});
+
+test('leaving the editor with unsaved changes asks first, and asks nothing once they are saved', async ({ page }) => {
+  await newConsentScenario(page, 'Unsaved');
+  // Every save is held here, so the edit below stays unsaved as long as the test needs.
+  const held: Route[] = [];
+  await page.route('**/fn/save_scenario*', (route) => {
+    held.push(route);
+  });
+  await page.getByRole('button', { name: 'Add a step here' }).first().click();
+  await page.getByRole('menuitem', { name: 'Wait' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Save step' }).click();
+  await expect(page.locator('.step-node')).toHaveCount(1);
+  await expect.poll(() => held.length).toBe(1);
+  await expect(page.getByTestId('save-state')).not.toHaveText('All changes saved');
+
+  // Closing the tab asks first; staying keeps the page and the edit.
+  const asked = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  const dialog = await asked;
+  expect(dialog.type()).toBe('beforeunload');
+  await dialog.dismiss();
+  expect(page.isClosed()).toBe(false);
+  await expect(page.locator('.step-node')).toHaveCount(1);
+
+  // The save goes through; now the tab closes without a question.
+  for (const route of held) await route.continue();
+  await page.unroute('**/fn/save_scenario*');
+  await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+  let askedAgain = false;
+  page.on('dialog', (d) => {
+    askedAgain = true;
+    void d.accept();
+  });
+  const closed = page.waitForEvent('close');
+  await page.close({ runBeforeUnload: true });
+  await closed;
+  expect(askedAgain).toBe(false);
 });
 
 test('conditions combine with AND or OR, a wait can last until a date, and the drawing pans', async ({ page }) => {
