@@ -33,6 +33,7 @@ on_both_engines!(
     a_second_user_with_the_same_email_is_a_conflict_and_leaves_nothing_behind,
     an_api_token_is_found_by_its_hash_until_revoked,
     the_database_answers_a_ping,
+    a_closed_store_refuses_the_dispatchers_writes,
 );
 
 fn email(s: &str) -> Email {
@@ -154,4 +155,13 @@ async fn an_api_token_is_found_by_its_hash_until_revoked(store: &Store) {
 
 async fn the_database_answers_a_ping(store: &Store) {
     store.ping().await.unwrap();
+}
+
+/// On SQLite the dispatcher writes on a connection of its own, outside the
+/// pool: closing the store closes it too, and nothing is written afterwards.
+async fn a_closed_store_refuses_the_dispatchers_writes(store: &Store) {
+    // A write opens the writer connection, then the store closes.
+    assert_eq!(store.release_all("someone", Utc::now()).await.unwrap(), 0);
+    store.close().await;
+    assert!(store.release_all("someone", Utc::now()).await.is_err());
 }

@@ -6,6 +6,22 @@ mod claim;
 mod turns;
 
 use super::{Store, StoreError, on_pool};
+
+/// Runs `$body` with `$conn` bound to where the dispatcher writes: on SQLite
+/// the writer connection, in the dispatcher's turn (see `turns`); on
+/// PostgreSQL the pool, since writers need no turns there.
+macro_rules! on_writer {
+    ($store:expr, $conn:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite(pool) => {
+                let mut turn = turns::write_turn(pool, turns::Writer::Dispatcher).await?;
+                let $conn = turn.conn();
+                $body
+            }
+            Store::Postgres($conn) => $body,
+        }
+    };
+}
 use crate::clock::{from_millis, to_millis};
 use crate::model::{AccountId, ContactId, DeliveryId, ScenarioId, StepId};
 use chrono::{DateTime, Utc};
@@ -116,24 +132,36 @@ pub struct StepStats {
     pub failed: i64,
 }
 
-fn claimed_from_row<R: Row>(row: &R) -> Result<ClaimedDelivery, sqlx::Error>
+/// A claimed row, or `None` when its body is gone (its account was deleted
+/// meanwhile): it is not sent.
+fn claimed_from_row<R: Row>(row: &R) -> Result<Option<ClaimedDelivery>, sqlx::Error>
 where
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> &'r str: sqlx::ColumnIndex<R>,
 {
-    Ok(ClaimedDelivery {
+    let Some(body) = row.try_get::<Option<String>, _>("body")? else {
+        return Ok(None);
+    };
+    Ok(Some(ClaimedDelivery {
         id: DeliveryId(row.try_get("id")?),
         target: TargetId(row.try_get("target_id")?),
         event_id: row.try_get("event_id")?,
-        body: String::new(),
+        body,
         attempts: row.try_get("attempts")?,
         created_at: from_millis(row.try_get("created_at")?),
         deadline_at: from_millis(row.try_get("deadline_at")?),
-    })
+    }))
 }
 
 impl Store {
+    /// Closes this store's writer connection (SQLite), before its pool.
+    pub(super) async fn close_writer(&self) {
+        if let Store::Sqlite(pool) = self {
+            turns::close(pool).await;
+        }
+    }
+
     /// The target with exactly this URL, headers and secret, created when new.
     pub async fn target_for(
         &self,
@@ -266,9 +294,9 @@ impl Store {
         let sql = claim::Caps::claim_sql(self.engine());
         let params = caps.params();
         let (lease_until, now) = (to_millis(lease_until), to_millis(now));
-        let turn = self.write_turn().await;
         let rows = match self {
             Store::Sqlite(pool) => {
+                let mut turn = turns::write_turn(pool, turns::Writer::Dispatcher).await?;
                 let rows = sqlx::query(sql)
                     .bind(lease_until)
                     .bind(owner)
@@ -278,10 +306,11 @@ impl Store {
                     .bind(params.others_allowed)
                     .bind(params.capped_json())
                     .bind(params.left_out_json())
-                    .fetch_all(pool)
+                    .fetch_all(turn.conn())
                     .await?;
+                drop(turn);
                 rows.iter()
-                    .map(claimed_from_row)
+                    .filter_map(|r| claimed_from_row(r).transpose())
                     .collect::<Result<Vec<_>, _>>()
             }
             Store::Postgres(pool) => {
@@ -298,52 +327,13 @@ impl Store {
                     .fetch_all(pool)
                     .await?;
                 rows.iter()
-                    .map(claimed_from_row)
+                    .filter_map(|r| claimed_from_row(r).transpose())
                     .collect::<Result<Vec<_>, _>>()
             }
         };
         let mut claimed = rows?;
-        drop(turn);
         claimed.sort_by_key(|c| c.id);
-        self.attach_bodies(&mut claimed).await?;
         Ok(claimed)
-    }
-
-    /// Reads the bodies of claimed deliveries. Bodies never change, so this
-    /// needs neither the claim's transaction nor the write turn. A delivery
-    /// deleted meanwhile (its account was) has no body and is left out.
-    async fn attach_bodies(&self, claimed: &mut Vec<ClaimedDelivery>) -> Result<(), StoreError> {
-        if claimed.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = claimed.iter().map(|c| c.id.0).collect();
-        let mut bodies: std::collections::HashMap<i64, String> = match self {
-            Store::Sqlite(pool) => sqlx::query_as::<_, (i64, String)>(
-                "SELECT delivery_id, body FROM delivery_bodies
-                 WHERE delivery_id IN (SELECT value FROM json_each($1))",
-            )
-            .bind(serde_json::to_string(&ids).expect("integers serialise"))
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .collect(),
-            Store::Postgres(pool) => sqlx::query_as::<_, (i64, String)>(
-                "SELECT delivery_id, body FROM delivery_bodies WHERE delivery_id = ANY($1)",
-            )
-            .bind(&ids)
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .collect(),
-        };
-        claimed.retain_mut(|c| match bodies.remove(&c.id.0) {
-            Some(body) => {
-                c.body = body;
-                true
-            }
-            None => false,
-        });
-        Ok(())
     }
 
     /// When the next delivery these caps allow can be claimed: the earliest due
@@ -415,10 +405,9 @@ impl Store {
              WHERE id IN ({}) AND lease_owner = $2 AND state = 'pending'",
             id_list(ids)
         ));
-        let _turn = self.write_turn().await;
-        on_pool!(self, pool => {
+        on_writer!(self, conn => {
             // One text per list of ids: not worth keeping prepared.
-            sqlx::query(sql).persistent(false).bind(to_millis(due)).bind(owner).execute(pool).await?;
+            sqlx::query(sql).persistent(false).bind(to_millis(due)).bind(owner).execute(conn).await?;
             Ok(())
         })
     }
@@ -436,9 +425,8 @@ impl Store {
              WHERE id IN ({}) AND state = 'pending'",
             id_list(ids)
         ));
-        let _turn = self.write_turn().await;
-        on_pool!(self, pool => {
-            sqlx::query(sql).persistent(false).bind(to_millis(now)).execute(pool).await?;
+        on_writer!(self, conn => {
+            sqlx::query(sql).persistent(false).bind(to_millis(now)).execute(conn).await?;
             Ok(())
         })
     }
@@ -447,27 +435,17 @@ impl Store {
     /// period): those deliveries are due again at `now`, not when the lease
     /// would have run out.
     pub async fn release_all(&self, owner: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let _turn = self.write_turn().await;
-        on_pool!(self, pool => {
+        on_writer!(self, conn => {
             let done = sqlx::query(
                 "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL, next_attempt_at = $2
                  WHERE lease_owner = $1 AND state = 'pending'",
             )
             .bind(owner)
             .bind(to_millis(now))
-            .execute(pool)
+            .execute(conn)
             .await?;
             Ok(done.rows_affected())
         })
-    }
-
-    /// On SQLite, this database's turn to write for the dispatcher (see
-    /// `turns`); on PostgreSQL writers need none.
-    async fn write_turn(&self) -> Option<turns::Turn> {
-        match self {
-            Store::Sqlite(pool) => Some(turns::write_turn(pool, turns::Writer::Dispatcher).await),
-            Store::Postgres(_) => None,
-        }
     }
 
     /// The due time of the longest-waiting due delivery (for /metrics). Deliveries

@@ -106,6 +106,7 @@ impl Store {
 
     /// Closes every connection; in-flight queries finish first.
     pub async fn close(&self) {
+        self.close_writer().await;
         on_pool!(self, pool => pool.close().await)
     }
 }

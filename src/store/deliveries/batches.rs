@@ -9,7 +9,7 @@ use super::{AttemptRecord, NewDelivery, Resolution};
 use crate::clock::to_millis;
 use crate::model::DeliveryId;
 use crate::store::StoreError;
-use sqlx::{PgPool, Row, SqlitePool};
+use sqlx::{Connection, PgPool, Row, SqlitePool};
 use std::collections::{HashMap, HashSet};
 
 /// A contact's pass through a step: the key of `step_passes` (and of deliveries).
@@ -90,8 +90,8 @@ pub(super) async fn record_passes_sqlite(
     };
     let body = |q: SqliteQuery, n: &NewDelivery| q.bind(n.event_id).bind(n.body);
     let statements = SQLITE_RECORD_PASSES.statements(batch, &[&delivery, &pass, &body]);
-    let turn = write_turn(pool, Writer::Enqueue).await;
-    let mut tx = pool.begin().await?;
+    let mut turn = write_turn(pool, Writer::Enqueue).await?;
+    let mut tx = turn.conn().begin().await?;
     let mut rows = Vec::with_capacity(batch.len());
     for statement in statements {
         rows.extend(statement.fetch_all(&mut *tx).await?);
@@ -377,8 +377,8 @@ pub(super) async fn record_attempts_sqlite(
         .into_iter()
         .flat_map(|part| SQLITE_RECORD_ATTEMPTS.statements(part, &[&attempt, &resolution]))
         .collect();
-    let turn = write_turn(pool, Writer::Dispatcher).await;
-    let mut tx = pool.begin().await?;
+    let mut turn = write_turn(pool, Writer::Dispatcher).await?;
+    let mut tx = turn.conn().begin().await?;
     for statement in statements {
         statement.execute(&mut *tx).await?;
     }

@@ -7,6 +7,10 @@
 //! moment. Either way the due rows are read in due order (at most `limit`),
 //! numbered per target, and those within their target's cap are leased.
 //!
+//! The claim returns each delivery's frozen body with it: the writer that
+//! just leased the rows reads them from its own cache, and the sends can start
+//! without another round trip.
+//!
 //! A lease also moves the delivery's due time to the lease's end: a delivery
 //! in flight is not due, and is due again (to whoever looks) exactly when its
 //! lease runs out. So the due index holds only work that can be claimed, and a
@@ -36,7 +40,8 @@ const SQLITE: &str =
                   ORDER BY next_attempt_at LIMIT $4)) AS ranked
         WHERE nth <= coalesce(
             (SELECT value ->> 1 FROM json_each($7) WHERE value ->> 0 = ranked.target_id), $5))
-    RETURNING id, target_id, event_id, attempts, created_at, deadline_at";
+    RETURNING id, target_id, event_id, attempts, created_at, deadline_at,
+        (SELECT body FROM delivery_bodies WHERE delivery_id = deliveries.id) AS body";
 
 /// The same parameters, with the capped targets as two arrays (`$7` targets,
 /// `$8` caps) and the left-out ones as `$9`.
@@ -56,7 +61,8 @@ const POSTGRES: &str =
               (SELECT c FROM UNNEST($7::int8[], $8::int8[]) AS l(t, c) WHERE l.t = ranked.target_id),
               $5)) due
     WHERE d.id = due.id
-    RETURNING d.id, d.target_id, d.event_id, d.attempts, d.created_at, d.deadline_at";
+    RETURNING d.id, d.target_id, d.event_id, d.attempts, d.created_at, d.deadline_at,
+        (SELECT body FROM delivery_bodies WHERE delivery_id = d.id) AS body";
 
 /// The next time something is claimable: pending, not leased, not left out.
 /// `$1` now, then the claim's `$6`, `$7` and `$8` as `$2`, `$3` and `$4`.

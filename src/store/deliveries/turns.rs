@@ -10,11 +10,19 @@
 //! milliseconds. So that enqueues are never starved, one waiting enqueue goes
 //! next after at most [`MAX_STREAK`] dispatcher turns in a row. Within a kind,
 //! turns are taken in order of arrival.
+//!
+//! A turn writes on the file's one writer connection, kept open between turns.
+//! In WAL mode a connection drops its page cache whenever another connection
+//! wrote since its last transaction; writes spread over the pool's connections
+//! therefore read every index page they touch again (a `read()` each). The
+//! connection that made the last write keeps its cache, and keeps its prepared
+//! statements too.
 
-use sqlx::SqlitePool;
+use sqlx::sqlite::SqliteConnection;
+use sqlx::{ConnectOptions, Connection, SqlitePool};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, Mutex, Weak};
+use std::sync::{Arc, LazyLock, Mutex};
 use tokio::sync::oneshot;
 
 /// Dispatcher turns that may go before a waiting enqueue, one after the other.
@@ -29,14 +37,16 @@ pub(super) enum Writer {
     Enqueue,
 }
 
-/// One queue per database file; an entry lives while someone holds or waits
-/// for its turn.
-static QUEUES: LazyLock<Mutex<HashMap<PathBuf, Weak<Queue>>>> =
+/// One queue per database file, with its writer connection; an entry lives
+/// until its store is closed ([`close`]).
+static QUEUES: LazyLock<Mutex<HashMap<PathBuf, Arc<Queue>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 #[derive(Default)]
 struct Queue {
     state: Mutex<State>,
+    /// The writer connection between turns; opened by the first turn.
+    parked: Mutex<Option<SqliteConnection>>,
 }
 
 #[derive(Default)]
@@ -81,11 +91,26 @@ impl Queue {
 }
 
 /// This database's write turn; it ends when the guard drops (after the commit).
-pub(super) struct Turn(Arc<Queue>);
+pub(super) struct Turn {
+    queue: Arc<Queue>,
+    conn: Option<SqliteConnection>,
+}
+
+impl Turn {
+    /// The writer connection, for this turn's statements.
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        self.conn.as_mut().expect("a turn holds the connection")
+    }
+}
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        self.0.pass_on();
+        // A transaction left open (its future dropped) was rolled back or is
+        // queued to be, by sqlx, before the connection's next statement.
+        if let Some(conn) = self.conn.take() {
+            *self.queue.parked.lock().expect("writer lock") = Some(conn);
+        }
+        self.queue.pass_on();
     }
 }
 
@@ -109,9 +134,29 @@ impl Drop for Waiting {
     }
 }
 
-/// Waits for this database's write turn.
-pub(super) async fn write_turn(pool: &SqlitePool, writer: Writer) -> Turn {
-    queue_of(pool).take(writer).await
+/// Waits for this database's write turn, with its writer connection (opened
+/// with the pool's options the first time).
+pub(super) async fn write_turn(pool: &SqlitePool, writer: Writer) -> Result<Turn, sqlx::Error> {
+    if pool.is_closed() {
+        return Err(sqlx::Error::PoolClosed);
+    }
+    let mut turn = queue_of(pool).take(writer).await;
+    let parked = turn.queue.parked.lock().expect("writer lock").take();
+    turn.conn = Some(match parked {
+        Some(conn) => conn,
+        None => pool.connect_options().connect().await?,
+    });
+    Ok(turn)
+}
+
+/// Closes this database's writer connection, when its store closes.
+pub(super) async fn close(pool: &SqlitePool) {
+    let path = pool.connect_options().get_filename().to_path_buf();
+    let queue = QUEUES.lock().expect("write turns lock").remove(&path);
+    let parked = queue.and_then(|q| q.parked.lock().expect("writer lock").take());
+    if let Some(conn) = parked {
+        let _ = conn.close().await;
+    }
 }
 
 impl Queue {
@@ -121,7 +166,10 @@ impl Queue {
             if !state.held {
                 state.held = true;
                 drop(state);
-                return Turn(self);
+                return Turn {
+                    queue: self,
+                    conn: None,
+                };
             }
             let (tx, rx) = oneshot::channel();
             match writer {
@@ -139,22 +187,21 @@ impl Queue {
         // the turn, so this resolves exactly when the turn is ours.
         let _ = handed.await;
         waiting.turn = None;
-        Turn(self)
+        Turn {
+            queue: self,
+            conn: None,
+        }
     }
 }
 
 fn queue_of(pool: &SqlitePool) -> Arc<Queue> {
     let path = pool.connect_options().get_filename().to_path_buf();
-    let mut queues = QUEUES.lock().expect("write turns lock");
-    if let Some(queue) = queues.get(&path).and_then(Weak::upgrade) {
-        return queue;
-    }
-    if queues.len() >= 64 {
-        queues.retain(|_, q| q.strong_count() > 0);
-    }
-    let queue = Arc::new(Queue::default());
-    queues.insert(path, Arc::downgrade(&queue));
-    queue
+    QUEUES
+        .lock()
+        .expect("write turns lock")
+        .entry(path)
+        .or_default()
+        .clone()
 }
 
 #[cfg(test)]
