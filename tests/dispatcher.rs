@@ -116,6 +116,29 @@ impl Harness {
             .unwrap()
     }
 
+    /// Contact `contact` reaching `step` now (first pass), with an empty body.
+    fn pass<'a>(
+        &self,
+        step: &'a StepId,
+        contact: ContactId,
+        target: TargetId,
+        event_id: &'a str,
+    ) -> NewDelivery<'a> {
+        let now = self.clock.now();
+        NewDelivery {
+            account: self.account,
+            scenario: SCENARIO,
+            step,
+            contact,
+            pass: 1,
+            target,
+            event_id,
+            body: "{}",
+            now,
+            deadline: now + ChronoDuration::hours(12),
+        }
+    }
+
     /// `n` contacts reach `step`, each with a delivery to `target`.
     async fn reach(&self, step: &str, target: TargetId, n: usize) -> Vec<DeliveryId> {
         let now = self.clock.now();
@@ -419,19 +442,7 @@ async fn a_replayed_pass_is_counted_once(db: &TestDb) {
     let h = Harness::new(db).await;
     let target = h.target("http://127.0.0.1:9/", None).await;
     let step = StepId("webhook".into());
-    let now = h.clock.now();
-    let new = |event: &'static str| NewDelivery {
-        account: h.account,
-        scenario: SCENARIO,
-        step: &step,
-        contact: ContactId(7),
-        pass: 1,
-        target,
-        event_id: event,
-        body: "{}",
-        now,
-        deadline: now + ChronoDuration::hours(12),
-    };
+    let new = |event: &'static str| h.pass(&step, ContactId(7), target, event);
     assert!(
         h.store
             .record_webhook_pass(&new("evt_first"))
@@ -869,18 +880,7 @@ async fn the_delivery_log_names_each_contact_by_email_until_the_contact_is_delet
     let batch: Vec<NewDelivery> = contacts
         .iter()
         .zip(events)
-        .map(|(contact, event)| NewDelivery {
-            account: h.account,
-            scenario: SCENARIO,
-            step: &step,
-            contact: *contact,
-            pass: 1,
-            target,
-            event_id: event,
-            body: "{}",
-            now,
-            deadline: now + ChronoDuration::hours(12),
-        })
+        .map(|(contact, event)| h.pass(&step, *contact, target, event))
         .collect();
     h.store.record_webhook_passes(&batch).await.unwrap();
     let emails = |rows: Vec<hookflow::store::DeliveryRow>| -> Vec<Option<String>> {
