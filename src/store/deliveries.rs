@@ -6,6 +6,7 @@ mod claim;
 mod turns;
 
 use super::{Store, StoreError, on_pool};
+use claim::BindCaps;
 
 /// Runs `$body` with `$conn` bound to where the dispatcher writes: on SQLite
 /// the writer connection, in the dispatcher's turn (see `turns`); on
@@ -294,44 +295,21 @@ impl Store {
         let sql = claim::Caps::claim_sql(self.engine());
         let params = caps.params();
         let (lease_until, now) = (to_millis(lease_until), to_millis(now));
-        let rows = match self {
-            Store::Sqlite(pool) => {
-                let mut turn = turns::write_turn(pool, turns::Writer::Dispatcher).await?;
-                let rows = sqlx::query(sql)
-                    .bind(lease_until)
-                    .bind(owner)
-                    .bind(now)
-                    .bind(limit)
-                    .bind(params.others_cap)
-                    .bind(params.others_allowed)
-                    .bind(params.capped_json())
-                    .bind(params.left_out_json())
-                    .fetch_all(turn.conn())
-                    .await?;
-                drop(turn);
-                rows.iter()
-                    .filter_map(|r| claimed_from_row(r).transpose())
-                    .collect::<Result<Vec<_>, _>>()
-            }
-            Store::Postgres(pool) => {
-                let rows = sqlx::query(sql)
-                    .bind(lease_until)
-                    .bind(owner)
-                    .bind(now)
-                    .bind(limit)
-                    .bind(params.others_cap)
-                    .bind(params.others_allowed)
-                    .bind(&params.capped)
-                    .bind(&params.caps)
-                    .bind(&params.left_out)
-                    .fetch_all(pool)
-                    .await?;
-                rows.iter()
-                    .filter_map(|r| claimed_from_row(r).transpose())
-                    .collect::<Result<Vec<_>, _>>()
-            }
-        };
-        let mut claimed = rows?;
+        let mut claimed = on_writer!(self, conn => {
+            let rows = sqlx::query(sql)
+                .bind(lease_until)
+                .bind(owner)
+                .bind(now)
+                .bind(limit)
+                .bind(params.others_cap)
+                .bind(params.others_allowed)
+                .bind_caps(&params)
+                .fetch_all(conn)
+                .await?;
+            rows.iter()
+                .filter_map(|r| claimed_from_row(r).transpose())
+                .collect::<Result<Vec<_>, _>>()?
+        });
         claimed.sort_by_key(|c| c.id);
         Ok(claimed)
     }

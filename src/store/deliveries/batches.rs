@@ -69,20 +69,17 @@ pub(super) async fn record_passes_sqlite(
     batch: &[NewDelivery<'_>],
 ) -> Result<Vec<Option<DeliveryId>>, StoreError> {
     // Everything is bound before the write turn is taken.
-    let pass = |q: SqliteQuery, n: &NewDelivery| {
+    // A pass's key, the first columns of both the pass and the delivery.
+    let key = |q: SqliteQuery, n: &NewDelivery| {
         q.bind(n.account.0)
             .bind(n.scenario.0)
             .bind(n.step.0.as_str())
             .bind(n.contact.0)
             .bind(n.pass)
-            .bind(to_millis(n.now))
     };
+    let pass = |q: SqliteQuery, n: &NewDelivery| key(q, n).bind(to_millis(n.now));
     let delivery = |q: SqliteQuery, n: &NewDelivery| {
-        q.bind(n.account.0)
-            .bind(n.scenario.0)
-            .bind(n.step.0.as_str())
-            .bind(n.contact.0)
-            .bind(n.pass)
+        key(q, n)
             .bind(n.target.0)
             .bind(n.event_id)
             .bind(to_millis(n.now))

@@ -22,6 +22,10 @@
 
 use super::TargetId;
 use crate::store::Engine;
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Postgres, Sqlite};
 
 /// `$1` lease end, `$2` owner, `$3` now, `$4` limit, `$5` cap of unlisted
 /// targets, `$6` whether unlisted targets are claimed at all, `$7` the capped
@@ -114,6 +118,26 @@ impl CapParams {
     /// The left-out targets as SQLite reads them: `[target, …]`.
     pub fn left_out_json(&self) -> String {
         serde_json::to_string(&self.left_out).expect("integers serialise")
+    }
+}
+
+/// Binds a claim's last parameters, the caps, as its engine reads them: JSON
+/// texts on SQLite (`$7`, `$8`), arrays on PostgreSQL (`$7` to `$9`).
+pub(super) trait BindCaps<'q> {
+    fn bind_caps(self, params: &'q CapParams) -> Self;
+}
+
+impl<'q> BindCaps<'q> for Query<'q, Sqlite, SqliteArguments> {
+    fn bind_caps(self, params: &'q CapParams) -> Self {
+        self.bind(params.capped_json()).bind(params.left_out_json())
+    }
+}
+
+impl<'q> BindCaps<'q> for Query<'q, Postgres, PgArguments> {
+    fn bind_caps(self, params: &'q CapParams) -> Self {
+        self.bind(&params.capped)
+            .bind(&params.caps)
+            .bind(&params.left_out)
     }
 }
 
