@@ -2,6 +2,7 @@
 //! dispatchers with a lease, resolved with every attempt recorded.
 
 mod batches;
+mod checkpoint;
 mod claim;
 mod turns;
 

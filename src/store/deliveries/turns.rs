@@ -18,7 +18,8 @@
 //! connection that made the last write keeps its cache, and keeps its prepared
 //! statements too.
 
-use sqlx::sqlite::SqliteConnection;
+use super::checkpoint::Checkpointer;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -42,11 +43,22 @@ pub(super) enum Writer {
 static QUEUES: LazyLock<Mutex<HashMap<PathBuf, Arc<Queue>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-#[derive(Default)]
 struct Queue {
     state: Mutex<State>,
     /// The writer connection between turns; opened by the first turn.
     parked: Mutex<Option<SqliteConnection>>,
+    /// Copies what each turn committed into the database file, off the turn.
+    checkpointer: Option<Checkpointer>,
+}
+
+impl Queue {
+    fn new(checkpointer: Option<Checkpointer>) -> Queue {
+        Queue {
+            state: Mutex::default(),
+            parked: Mutex::default(),
+            checkpointer,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -111,6 +123,9 @@ impl Drop for Turn {
             *self.queue.parked.lock().expect("writer lock") = Some(conn);
         }
         self.queue.pass_on();
+        if let Some(checkpointer) = &self.queue.checkpointer {
+            checkpointer.wake();
+        }
     }
 }
 
@@ -152,8 +167,13 @@ pub(super) async fn write_turn(pool: &SqlitePool, writer: Writer) -> Result<Turn
 /// Closes this database's writer connection, when its store closes.
 pub(super) async fn close(pool: &SqlitePool) {
     let path = pool.connect_options().get_filename().to_path_buf();
-    let queue = QUEUES.lock().expect("write turns lock").remove(&path);
-    let parked = queue.and_then(|q| q.parked.lock().expect("writer lock").take());
+    let Some(queue) = QUEUES.lock().expect("write turns lock").remove(&path) else {
+        return;
+    };
+    if let Some(checkpointer) = &queue.checkpointer {
+        checkpointer.stop().await;
+    }
+    let parked = queue.parked.lock().expect("writer lock").take();
     if let Some(conn) = parked {
         let _ = conn.close().await;
     }
@@ -195,12 +215,16 @@ impl Queue {
 }
 
 fn queue_of(pool: &SqlitePool) -> Arc<Queue> {
-    let path = pool.connect_options().get_filename().to_path_buf();
+    let options = pool.connect_options();
+    let path = options.get_filename().to_path_buf();
     QUEUES
         .lock()
         .expect("write turns lock")
         .entry(path)
-        .or_default()
+        .or_insert_with(|| {
+            let options = SqliteConnectOptions::clone(&options);
+            Arc::new(Queue::new(Some(Checkpointer::start(options))))
+        })
         .clone()
 }
 
@@ -212,7 +236,7 @@ mod tests {
     use std::pin::pin;
 
     fn queue() -> Arc<Queue> {
-        Arc::new(Queue::default())
+        Arc::new(Queue::new(None))
     }
 
     fn turn(queue: &Arc<Queue>, writer: Writer) -> impl Future<Output = Turn> {
@@ -244,6 +268,44 @@ mod tests {
         let held = enqueue.as_mut().now_or_never().expect("the enqueue's turn");
         drop(held);
         assert!(last.as_mut().now_or_never().is_some());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn what_a_turn_commits_is_copied_into_the_file_off_the_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::new()
+            .filename(dir.path().join("turns.db"))
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        let queue = queue_of(&pool);
+        let mut passes = queue.checkpointer.as_ref().expect("started").passes();
+        assert_eq!(passes.borrow().number, 0, "nothing to copy before a turn");
+        {
+            let mut turn = write_turn(&pool, Writer::Enqueue).await.unwrap();
+            sqlx::query("CREATE TABLE t (x TEXT)")
+                .execute(turn.conn())
+                .await
+                .unwrap();
+            sqlx::query(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+                 INSERT INTO t SELECT hex(randomblob(500)) FROM n",
+            )
+            .execute(turn.conn())
+            .await
+            .unwrap();
+        }
+        // The turn's end woke the checkpointer: its pass found the turn's
+        // pages in the log and copied every one.
+        let woken = passes.wait_for(|p| p.number >= 1);
+        let pass = *tokio::time::timeout(std::time::Duration::from_secs(30), woken)
+            .await
+            .expect("the turn's end wakes the checkpointer")
+            .unwrap();
+        assert!(pass.log > 10, "{pass:?}");
+        assert_eq!(pass.copied, pass.log, "{pass:?}");
+        close(&pool).await;
+        pool.close().await;
     }
 
     #[test]
