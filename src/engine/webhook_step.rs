@@ -2,7 +2,7 @@
 //! (payload frozen then), and its delivery is written in the step's transaction.
 
 use super::runner::Engine;
-use crate::auth::random_base62;
+use crate::auth::time_ordered_base62;
 use crate::model::AccountId;
 use crate::store::{ContactSnapshot, StoreError, TargetId};
 use crate::webhook::config::{WebhookStepConfig, WebhookStepInput};
@@ -66,8 +66,9 @@ pub async fn prepare(
             now,
         )
         .await?;
-    let event_id =
-        EventId::delivery(&random_base62(24)).expect("24 base62 characters make a valid id");
+    // Time first, so the unique index on event ids grows at its end.
+    let event_id = EventId::delivery(&time_ordered_base62(now, 16))
+        .expect("24 base62 characters make a valid id");
     let payload = build_payload(&event_id, now, account, &contact.record, &config);
     let body = String::from_utf8(to_bytes(&payload)).expect("JSON is UTF-8");
     Ok(Some(PreparedDelivery {

@@ -55,7 +55,8 @@ impl Workload {
         })
     }
 
-    /// The `webhook-id` of contact `i`: base62, like a real event id.
+    /// The `webhook-id` of contact `i`: base62 and in the order made, like a
+    /// real event id (time first), so the unique index grows the same way.
     pub fn event_id(&self, i: u64) -> String {
         format!("evt_{}{i:0width$}", self.tag, width = INDEX_DIGITS)
     }
