@@ -280,7 +280,7 @@ mod tests {
         let pool = SqlitePool::connect_with(options).await.unwrap();
         let queue = queue_of(&pool);
         let mut passes = queue.checkpointer.as_ref().expect("started").passes();
-        assert_eq!(passes.borrow().number, 0, "nothing to copy before a turn");
+        assert_eq!(passes.borrow().number, 0, "no pass before a turn");
         {
             let mut turn = write_turn(&pool, Writer::Enqueue).await.unwrap();
             sqlx::query("CREATE TABLE t (x TEXT)")
@@ -297,6 +297,8 @@ mod tests {
         }
         // The turn's end woke the checkpointer: its pass found the turn's
         // pages in the log and copied every one.
+        // The bound only turns a missing wake into a failure instead of a hung
+        // test; it says nothing of speed (a pass takes well under a second).
         let woken = passes.wait_for(|p| p.number >= 1);
         let pass = *tokio::time::timeout(std::time::Duration::from_secs(30), woken)
             .await
