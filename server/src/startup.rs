@@ -43,6 +43,7 @@ impl Application {
     pub async fn with_store(store: Store, args: &ServeArgs) -> Result<Application, CliError> {
         let sender_config = sender_config(&args.delivery)?;
         let dispatcher_config = dispatcher_config(&args.delivery)?;
+        store.reserve_dispatch()?;
         commands::admin::bootstrap(
             &store,
             args.admin_email.as_deref(),

@@ -18,7 +18,11 @@ fn free_port() -> u16 {
 }
 
 async fn start(env: &[(&str, &str)]) -> Running {
-    let dir = tempfile::tempdir().unwrap();
+    start_in(tempfile::tempdir().unwrap(), env).await
+}
+
+/// A server on `dir/h.db`.
+async fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Running {
     let port = free_port();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookflow"));
     cmd.arg("serve")
@@ -81,6 +85,60 @@ async fn healthz_answers_when_the_database_answers_and_sigterm_exits_cleanly() {
         assert!(v.get("level").is_some(), "{line}");
     }
     assert!(stderr.contains("shutting down"), "{stderr}");
+}
+
+/// A SQLite file's leases live in the memory of the process dispatching from
+/// it, so a second server on the same file would send the same deliveries:
+/// it refuses to start, and says why.
+#[tokio::test]
+async fn a_second_server_on_the_same_sqlite_file_refuses_to_start() {
+    let mut first = start(&[]).await;
+    let port = free_port();
+    let mut second = Command::new(env!("CARGO_BIN_EXE_hookflow"))
+        .arg("serve")
+        .env(
+            "HOOKFLOW_DATABASE_URL",
+            format!("sqlite://{}/h.db", first._dir.path().display()),
+        )
+        .env("HOOKFLOW_BIND", format!("127.0.0.1:{port}"))
+        .env_remove("HOOKFLOW_ADMIN_EMAIL")
+        .env_remove("HOOKFLOW_ADMIN_PASSWORD")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It exits, or it answers (and the test fails); bounded so neither hangs.
+    let mut exited = None;
+    for _ in 0..300 {
+        if let Some(status) = second.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+            .await
+            .is_ok()
+        {
+            second.kill().unwrap();
+            panic!("a second server started on the same SQLite file");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = exited.expect("the second server neither exited nor answered");
+    assert!(!status.success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(second.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(
+        stderr.contains("another process is already sending the deliveries of"),
+        "{stderr}"
+    );
+    // The first one serves on, and once it is gone the file is free again.
+    let res = reqwest::get(format!("{}/healthz", first.base))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(terminate(&mut first).success());
+    let mut third = start_in(first._dir, &[]).await;
+    assert!(terminate(&mut third).success());
 }
 
 #[tokio::test]

@@ -4,10 +4,10 @@
 mod batches;
 mod checkpoint;
 mod claim;
+mod leases;
 mod turns;
 
 use super::{Store, StoreError, on_pool};
-use claim::BindCaps;
 
 /// Runs `$body` with `$conn` bound to where the dispatcher writes: on SQLite
 /// the writer connection, in the dispatcher's turn (see `turns`); on
@@ -157,11 +157,24 @@ where
 }
 
 impl Store {
-    /// Closes this store's writer connection (SQLite), before its pool.
+    /// Closes this store's writer connection and forgets its leases, letting
+    /// its dispatch lock go (SQLite), before its pool.
     pub(super) async fn close_writer(&self) {
         if let Store::Sqlite(pool) = self {
             turns::close(pool).await;
+            leases::close(pool);
         }
+    }
+
+    /// Makes this process the one that sends this database's deliveries: on
+    /// SQLite, whose leases live in the dispatching process's memory, no
+    /// other process may then dispatch from the file, and this fails if one
+    /// already does. (PostgreSQL takes as many dispatching processes as come.)
+    pub fn reserve_dispatch(&self) -> Result<(), StoreError> {
+        if let Store::Sqlite(pool) = self {
+            leases::of(pool)?;
+        }
+        Ok(())
     }
 
     /// The target with exactly this URL, headers and secret, created when new.
@@ -295,22 +308,51 @@ impl Store {
         }
         let sql = claim::Caps::claim_sql(self.engine());
         let params = caps.params();
-        let (lease_until, now) = (to_millis(lease_until), to_millis(now));
-        let mut claimed = on_writer!(self, conn => {
-            let rows = sqlx::query(sql)
-                .bind(lease_until)
-                .bind(owner)
-                .bind(now)
-                .bind(limit)
-                .bind(params.others_cap)
-                .bind(params.others_allowed)
-                .bind_caps(&params)
-                .fetch_all(conn)
-                .await?;
-            rows.iter()
-                .filter_map(|r| claimed_from_row(r).transpose())
-                .collect::<Result<Vec<_>, _>>()?
-        });
+        let mut claimed = match self {
+            Store::Sqlite(pool) => {
+                let leases = leases::of(pool)?;
+                let (until, now) = (to_millis(lease_until), to_millis(now));
+                let _claiming = leases.claiming().await;
+                let rows = sqlx::query(sql)
+                    .bind(now)
+                    .bind(limit)
+                    .bind(params.others_cap)
+                    .bind(params.others_allowed)
+                    .bind(params.capped_json())
+                    .bind(params.left_out_json())
+                    .bind(leases.leased_json(now))
+                    .fetch_all(pool)
+                    .await?;
+                // Rows whose body is gone are leased too, and left alone.
+                leases.grant(
+                    rows.iter()
+                        .map(|r| r.try_get::<i64, _>("id"))
+                        .collect::<Result<Vec<_>, _>>()?,
+                    owner,
+                    until,
+                );
+                rows.iter()
+                    .filter_map(|r| claimed_from_row(r).transpose())
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            Store::Postgres(pool) => {
+                let rows = sqlx::query(sql)
+                    .bind(to_millis(lease_until))
+                    .bind(owner)
+                    .bind(to_millis(now))
+                    .bind(limit)
+                    .bind(params.others_cap)
+                    .bind(params.others_allowed)
+                    .bind(&params.capped)
+                    .bind(&params.caps)
+                    .bind(&params.left_out)
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter()
+                    .filter_map(|r| claimed_from_row(r).transpose())
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+        };
         claimed.sort_by_key(|c| c.id);
         Ok(claimed)
     }
@@ -338,6 +380,7 @@ impl Store {
                     .bind(params.others_allowed)
                     .bind(params.capped_json())
                     .bind(params.left_out_json())
+                    .bind(leased_json(pool, now))
                     .fetch_optional(pool)
                     .await?
             }
@@ -368,8 +411,7 @@ impl Store {
     }
 
     /// Gives leased deliveries back without an attempt (a destination already
-    /// busy), due again at `due`. (They were due when claimed, and the lease
-    /// moved their due time to its end.)
+    /// busy), due again at `due`. Only those `owner` holds are given back.
     pub async fn release(
         &self,
         ids: &[DeliveryId],
@@ -379,16 +421,27 @@ impl Store {
         if ids.is_empty() {
             return Ok(());
         }
-        let sql = sqlx::AssertSqlSafe(format!(
-            "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL, next_attempt_at = $1
-             WHERE id IN ({}) AND lease_owner = $2 AND state = 'pending'",
-            id_list(ids)
-        ));
-        on_writer!(self, conn => {
-            // One text per list of ids: not worth keeping prepared.
-            sqlx::query(sql).persistent(false).bind(to_millis(due)).bind(owner).execute(conn).await?;
-            Ok(())
-        })
+        match self {
+            Store::Sqlite(pool) => {
+                let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+                give_back_sqlite(pool, owner, Some(&ids), due).await?;
+            }
+            Store::Postgres(pool) => {
+                // One text per list of ids: not worth keeping prepared.
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL, next_attempt_at = $1
+                     WHERE id IN ({}) AND lease_owner = $2 AND state = 'pending'",
+                    id_list(ids)
+                ));
+                sqlx::query(sql)
+                    .persistent(false)
+                    .bind(to_millis(due))
+                    .bind(owner)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Fails deliveries whose window closed before they could be attempted (the
@@ -406,54 +459,96 @@ impl Store {
         ));
         on_writer!(self, conn => {
             sqlx::query(sql).persistent(false).bind(to_millis(now)).execute(conn).await?;
-            Ok(())
-        })
+        });
+        if let Store::Sqlite(pool) = self
+            && let Some(leases) = leases::existing(pool)
+        {
+            leases.end(ids.iter().map(|id| id.0));
+        }
+        Ok(())
     }
 
     /// Gives back every lease `owner` holds (at shutdown, after the grace
     /// period): those deliveries are due again at `now`, not when the lease
     /// would have run out.
     pub async fn release_all(&self, owner: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        on_writer!(self, conn => {
-            let done = sqlx::query(
-                "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL, next_attempt_at = $2
-                 WHERE lease_owner = $1 AND state = 'pending'",
-            )
-            .bind(owner)
-            .bind(to_millis(now))
-            .execute(conn)
-            .await?;
-            Ok(done.rows_affected())
-        })
+        match self {
+            Store::Sqlite(pool) => give_back_sqlite(pool, owner, None, now).await,
+            Store::Postgres(pool) => {
+                let done = sqlx::query(
+                    "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL, next_attempt_at = $2
+                     WHERE lease_owner = $1 AND state = 'pending'",
+                )
+                .bind(owner)
+                .bind(to_millis(now))
+                .execute(pool)
+                .await?;
+                Ok(done.rows_affected())
+            }
+        }
     }
 
-    /// The due time of the longest-waiting due delivery (for /metrics). Deliveries
-    /// in flight are not waiting: their lease moved their due time.
+    /// The due time of the longest-waiting due delivery (for /metrics).
+    /// Deliveries in flight are not waiting: their lease moved their due time
+    /// (PostgreSQL) or leaves them out (SQLite).
     pub async fn oldest_due_at(
         &self,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        on_pool!(self, pool => {
-            let t: Option<i64> = sqlx::query_scalar(
-                "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1",
-            )
-            .bind(to_millis(now))
-            .fetch_one(pool)
-            .await?;
-            Ok(t.map(from_millis))
-        })
+        let now = to_millis(now);
+        let t: Option<i64> = match self {
+            Store::Sqlite(pool) => {
+                sqlx::query_scalar(
+                    "SELECT MIN(next_attempt_at) FROM deliveries
+                     WHERE state = 'pending' AND next_attempt_at <= $1
+                       AND id NOT IN (SELECT value FROM json_each($2))",
+                )
+                .bind(now)
+                .bind(leased_json(pool, now))
+                .fetch_one(pool)
+                .await?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT MIN(next_attempt_at) FROM deliveries
+                     WHERE state = 'pending' AND next_attempt_at <= $1",
+                )
+                .bind(now)
+                .fetch_one(pool)
+                .await?
+            }
+        };
+        Ok(t.map(from_millis))
     }
 
-    /// When the earliest pending delivery is due (leases ignored), if any.
+    /// When the earliest pending delivery is due, if any: a delivery in flight
+    /// is due when its lease runs out.
     pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        on_pool!(self, pool => {
-            let t: Option<i64> = sqlx::query_scalar(
-                "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'",
-            )
-            .fetch_one(pool)
-            .await?;
-            Ok(t.map(from_millis))
-        })
+        let t: Option<i64> = match self {
+            Store::Sqlite(pool) => {
+                // Every lease held, run out or not: one that ran out made its
+                // delivery due when it did.
+                let leases = leases::existing(pool);
+                let leased = leased_json(pool, i64::MIN);
+                let waiting: Option<i64> = sqlx::query_scalar(
+                    "SELECT MIN(next_attempt_at) FROM deliveries
+                     WHERE state = 'pending' AND id NOT IN (SELECT value FROM json_each($1))",
+                )
+                .bind(leased)
+                .fetch_one(pool)
+                .await?;
+                let in_flight = leases.and_then(|l| l.first_end(i64::MIN));
+                waiting.into_iter().chain(in_flight).min()
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'",
+                )
+                .fetch_one(pool)
+                .await?
+            }
+        };
+        Ok(t.map(from_millis))
     }
 
     pub async fn step_stats(
@@ -543,6 +638,39 @@ pub struct AttemptRow {
     pub status: Option<u16>,
     pub error_class: Option<String>,
     pub excerpt: String,
+}
+
+/// The deliveries leased at `now` in this process, as JSON (`[]` before its first claim).
+fn leased_json(pool: &sqlx::SqlitePool, now: i64) -> String {
+    leases::existing(pool).map_or_else(|| "[]".to_string(), |l| l.leased_json(now))
+}
+
+/// Gives `owner`'s leases back, of `ids` or all of them: due again at `due`.
+async fn give_back_sqlite(
+    pool: &sqlx::SqlitePool,
+    owner: &str,
+    ids: Option<&[i64]>,
+    due: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let leases = leases::existing(pool);
+    let mine = leases
+        .as_ref()
+        .map(|l| l.held_by(owner, ids))
+        .unwrap_or_default();
+    let mut turn = turns::write_turn(pool, turns::Writer::Dispatcher).await?;
+    let done = sqlx::query(
+        "UPDATE deliveries SET next_attempt_at = $1
+         WHERE id IN (SELECT value FROM json_each($2)) AND state = 'pending'",
+    )
+    .bind(to_millis(due))
+    .bind(serde_json::to_string(&mine).expect("integers serialise"))
+    .execute(turn.conn())
+    .await?;
+    drop(turn);
+    if let Some(leases) = leases {
+        leases.end(mine);
+    }
+    Ok(done.rows_affected())
 }
 
 /// Ids for `IN (…)`: only integers are spliced into a statement, never text.

@@ -381,6 +381,10 @@ pub(super) async fn record_attempts_sqlite(
     }
     tx.commit().await?;
     drop(turn);
+    // Only now: a claim that finds a lease gone must find the row resolved.
+    if let Some(leases) = super::leases::existing(pool) {
+        leases.end(batch.iter().map(|a| a.delivery.0));
+    }
     Ok(())
 }
 

@@ -2,53 +2,51 @@
 //! for no more deliveries of one destination than it has room for, so it never
 //! claims work only to hand it back.
 //!
-//! SQLite has one writer at a time, so a plain UPDATE … WHERE id IN (…) is
-//! atomic; PostgreSQL skips rows another instance is claiming at the same
-//! moment. Either way the due rows are read in due order (at most `limit`),
-//! numbered per target, and those within their target's cap are leased.
+//! Either way the due rows are read in due order (at most `limit`), numbered
+//! per target, and those within their target's cap are claimed, each returned
+//! with its frozen body, so the sends can start without another round trip.
 //!
-//! The claim returns each delivery's frozen body with it: the writer that
-//! just leased the rows reads them from its own cache, and the sends can start
-//! without another round trip.
+//! On PostgreSQL the claim writes the lease into the rows, skipping rows
+//! another instance is claiming at the same moment. A lease also moves the
+//! delivery's due time to the lease's end: a delivery in flight is not due,
+//! and is due again (to whoever looks) exactly when its lease runs out. So the
+//! due index holds only work that can be claimed, and a claim never reads past
+//! the deliveries already in flight. (The lease test stays in the statement as
+//! the guard.)
 //!
-//! A lease also moves the delivery's due time to the lease's end: a delivery
-//! in flight is not due, and is due again (to whoever looks) exactly when its
-//! lease runs out. So the due index holds only work that can be claimed, and a
-//! claim never reads past the deliveries already in flight. (The lease test
-//! stays in the statement as the guard.)
+//! On SQLite the leases are held in memory (`leases`), and the claim is a read
+//! that leaves out the deliveries leased there. In flight, they stay in the due
+//! index; that test reads the index alone, so passing them costs no row reads.
 //!
 //! The caps are parameters, never spliced into the text: each statement is
 //! prepared once per connection, however the caps change from claim to claim.
 
 use super::TargetId;
 use crate::store::Engine;
-use sqlx::postgres::PgArguments;
-use sqlx::query::Query;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Postgres, Sqlite};
+
+/// `$1` now, `$2` limit, `$3` cap of unlisted targets, `$4` whether unlisted
+/// targets are claimed at all, `$5` the capped targets as JSON
+/// `[[target, cap], …]`, `$6` the left-out targets as JSON `[target, …]`, `$7`
+/// the deliveries leased now as JSON `[id, …]`.
+const SQLITE: &str = "SELECT d.id, d.target_id, d.event_id, d.attempts, d.created_at, d.deadline_at,
+        (SELECT body FROM delivery_bodies WHERE delivery_id = d.id) AS body
+    FROM (SELECT id FROM (
+              SELECT id, target_id,
+                     ROW_NUMBER() OVER (PARTITION BY target_id ORDER BY next_attempt_at, id) AS nth
+              FROM (SELECT id, target_id, next_attempt_at FROM deliveries
+                    WHERE state = 'pending' AND next_attempt_at <= $1
+                      AND id NOT IN (SELECT value FROM json_each($7))
+                      AND (lease_until IS NULL OR lease_until <= $1)
+                      AND target_id NOT IN (SELECT value FROM json_each($6))
+                      AND ($4 OR target_id IN (SELECT value ->> 0 FROM json_each($5)))
+                    ORDER BY next_attempt_at LIMIT $2)) AS ranked
+          WHERE nth <= coalesce(
+              (SELECT value ->> 1 FROM json_each($5) WHERE value ->> 0 = ranked.target_id), $3)) AS due
+    JOIN deliveries d ON d.id = due.id";
 
 /// `$1` lease end, `$2` owner, `$3` now, `$4` limit, `$5` cap of unlisted
 /// targets, `$6` whether unlisted targets are claimed at all, `$7` the capped
-/// targets as JSON `[[target, cap], …]`, `$8` the left-out targets as JSON `[target, …]`.
-const SQLITE: &str =
-    "UPDATE deliveries SET lease_until = $1, lease_owner = $2, next_attempt_at = $1
-    WHERE id IN (
-        SELECT id FROM (
-            SELECT id, target_id,
-                   ROW_NUMBER() OVER (PARTITION BY target_id ORDER BY next_attempt_at, id) AS nth
-            FROM (SELECT id, target_id, next_attempt_at FROM deliveries
-                  WHERE state = 'pending' AND next_attempt_at <= $3
-                    AND (lease_until IS NULL OR lease_until <= $3)
-                    AND target_id NOT IN (SELECT value FROM json_each($8))
-                    AND ($6 OR target_id IN (SELECT value ->> 0 FROM json_each($7)))
-                  ORDER BY next_attempt_at LIMIT $4)) AS ranked
-        WHERE nth <= coalesce(
-            (SELECT value ->> 1 FROM json_each($7) WHERE value ->> 0 = ranked.target_id), $5))
-    RETURNING id, target_id, event_id, attempts, created_at, deadline_at,
-        (SELECT body FROM delivery_bodies WHERE delivery_id = deliveries.id) AS body";
-
-/// The same parameters, with the capped targets as two arrays (`$7` targets,
-/// `$8` caps) and the left-out ones as `$9`.
+/// targets and `$8` their caps as arrays, `$9` the left-out targets.
 const POSTGRES: &str =
     "UPDATE deliveries d SET lease_until = $1, lease_owner = $2, next_attempt_at = $1
     FROM (SELECT id FROM (
@@ -69,9 +67,10 @@ const POSTGRES: &str =
         (SELECT body FROM delivery_bodies WHERE delivery_id = d.id) AS body";
 
 /// The next time something is claimable: pending, not leased, not left out.
-/// `$1` now, then the claim's `$6`, `$7` and `$8` as `$2`, `$3` and `$4`.
+/// `$1` now, then the claim's `$4`, `$5`, `$6` and `$7` as `$2` to `$5`.
 const SQLITE_NEXT_CLAIMABLE: &str = "SELECT next_attempt_at FROM deliveries
     WHERE state = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
+      AND id NOT IN (SELECT value FROM json_each($5))
       AND target_id NOT IN (SELECT value FROM json_each($4))
       AND ($2 OR target_id IN (SELECT value ->> 0 FROM json_each($3)))
     ORDER BY next_attempt_at LIMIT 1";
@@ -118,26 +117,6 @@ impl CapParams {
     /// The left-out targets as SQLite reads them: `[target, …]`.
     pub fn left_out_json(&self) -> String {
         serde_json::to_string(&self.left_out).expect("integers serialise")
-    }
-}
-
-/// Binds a claim's last parameters, the caps, as its engine reads them: JSON
-/// texts on SQLite (`$7`, `$8`), arrays on PostgreSQL (`$7` to `$9`).
-pub(super) trait BindCaps<'q> {
-    fn bind_caps(self, params: &'q CapParams) -> Self;
-}
-
-impl<'q> BindCaps<'q> for Query<'q, Sqlite, SqliteArguments> {
-    fn bind_caps(self, params: &'q CapParams) -> Self {
-        self.bind(params.capped_json()).bind(params.left_out_json())
-    }
-}
-
-impl<'q> BindCaps<'q> for Query<'q, Postgres, PgArguments> {
-    fn bind_caps(self, params: &'q CapParams) -> Self {
-        self.bind(&params.capped)
-            .bind(&params.caps)
-            .bind(&params.left_out)
     }
 }
 
