@@ -48,6 +48,10 @@ struct Lease {
 
 /// The leases of `pool`'s file, taking the file's dispatch lock the first time.
 pub(super) fn of(pool: &SqlitePool) -> Result<Arc<Leases>, StoreError> {
+    // A closed store has let its lock go: it must not take it again.
+    if pool.is_closed() {
+        return Err(sqlx::Error::PoolClosed.into());
+    }
     let path = pool.connect_options().get_filename().to_path_buf();
     let mut files = FILES.lock().expect("leases lock");
     if let Some(leases) = files.get(&path) {
@@ -251,5 +255,14 @@ mod tests {
         assert!(of(&pool).is_ok(), "taken once the other lets go");
         close(&pool);
         pool.close().await;
+        // Closed, the store does not take the lock again.
+        assert!(of(&pool).is_err());
+        assert!(existing(&pool).is_none());
+        File::options()
+            .write(true)
+            .open(&lock)
+            .unwrap()
+            .try_lock()
+            .unwrap();
     }
 }
