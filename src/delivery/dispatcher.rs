@@ -28,7 +28,8 @@ use tokio::time::Instant;
 /// contacts holds SQLite's one writer for about 20 ms); what is queued must
 /// keep the sends busy meanwhile. With 3 per slot the sends to one fast
 /// destination ran dry during such waits; 7 measured best of 3, 5, 7 and 10
-/// (BENCHMARKS.md, fourth round).
+/// (BENCHMARKS.md, fourth round). Since SQLite's claims became reads, 3, 5,
+/// 7 and 10 measured alike (eighth round).
 pub const QUEUE_PER_SEND_SLOT: usize = 7;
 
 #[derive(Debug, Clone)]

@@ -4,12 +4,12 @@
 //! writers of the delivery tables take turns here first, woken as soon as the
 //! previous one commits.
 //!
-//! The dispatcher's writes (claims, records, give-backs) go before waiting
-//! enqueues: they are short, and every one lets sends run while SQLite works,
-//! whereas an enqueue of a thousand contacts holds the writer for tens of
-//! milliseconds. So that enqueues are never starved, one waiting enqueue goes
-//! next after at most [`MAX_STREAK`] dispatcher turns in a row. Within a kind,
-//! turns are taken in order of arrival.
+//! The dispatcher's writes (attempt records, give-backs; its claims are reads,
+//! see `leases`) go before waiting enqueues: they are short, and every one
+//! frees send slots, whereas an enqueue of a thousand contacts holds the
+//! writer for tens of milliseconds. So that enqueues are never starved, one
+//! waiting enqueue goes next after at most [`MAX_STREAK`] dispatcher turns in
+//! a row. Within a kind, turns are taken in order of arrival.
 //!
 //! A turn writes on the file's one writer connection, kept open between turns.
 //! In WAL mode a connection drops its page cache whenever another connection
@@ -32,7 +32,7 @@ const MAX_STREAK: usize = 8;
 /// Who wants to write, which decides who goes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Writer {
-    /// Claims, attempt records, give-backs: short, and the sends wait for them.
+    /// Attempt records, give-backs, expiries: short, and the sends wait for them.
     Dispatcher,
     /// New deliveries: possibly many in one transaction.
     Enqueue,
