@@ -103,8 +103,8 @@ fn dispatch_lock(database: &Path) -> Result<File, StoreError> {
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Config(format!(
-            "another process is already sending the deliveries of {}: a SQLite database is \
-             dispatched from by one process (several need PostgreSQL)",
+            "another process is already sending the deliveries of {}: stop it first \
+             (several processes can share a PostgreSQL database, not a SQLite file)",
             database.display()
         ))),
         Err(std::fs::TryLockError::Error(e)) => Err(StoreError::Config(format!(
