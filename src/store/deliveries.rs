@@ -529,7 +529,9 @@ impl Store {
                 // Every lease held, run out or not: one that ran out made its
                 // delivery due when it did.
                 let leases = leases::existing(pool);
-                let leased = leased_json(pool, i64::MIN);
+                let leased = leases
+                    .as_ref()
+                    .map_or_else(|| "[]".to_string(), |l| l.leased_json(i64::MIN));
                 let waiting: Option<i64> = sqlx::query_scalar(
                     "SELECT MIN(next_attempt_at) FROM deliveries
                      WHERE state = 'pending' AND id NOT IN (SELECT value FROM json_each($1))",

@@ -126,13 +126,13 @@ impl Leases {
     pub fn leased_json(&self, now: i64) -> String {
         let mut held = self.held.lock().expect("leases lock");
         held.retain(|_, lease| lease.until > now);
+        // On every claim: written straight into one string, no text per id.
+        use std::fmt::Write;
         let mut json = String::with_capacity(held.len() * 8 + 2);
         json.push('[');
         for (i, id) in held.keys().enumerate() {
-            if i > 0 {
-                json.push(',');
-            }
-            json.push_str(&id.to_string());
+            let comma = if i > 0 { "," } else { "" };
+            let _ = write!(json, "{comma}{id}");
         }
         json.push(']');
         json
