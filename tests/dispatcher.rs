@@ -4,10 +4,12 @@
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use hookflow::auth::random_base62;
 use hookflow::clock::{Clock, ManualClock};
+use hookflow::delivery::metrics::Pickup;
 use hookflow::delivery::{Dispatcher, DispatcherConfig, RetrySchedule};
 use hookflow::model::{AccountId, ContactId, DeliveryId, Email, ScenarioId, StepId};
 use hookflow::store::{
-    DeliveryState, FailureOutcome, NewAccount, NewDelivery, StepCounts, StepStats, Store, TargetId,
+    ClaimAsk, DeliveryState, Engine, FailureOutcome, NewAccount, NewDelivery, StepCounts,
+    StepStats, Store, TargetId,
 };
 use hookflow::testkit::{Receiver, Recording, TestDb};
 use hookflow::webhook::policy::DestinationPolicy;
@@ -51,6 +53,7 @@ on_both_engines!(
     the_reports_follow_the_deliveries,
     the_delivery_log_pages_newest_first_with_each_filter,
     the_delivery_log_names_each_contact_by_email_until_the_contact_is_deleted,
+    deliveries_written_while_it_runs_are_sent_once_whether_offered_or_claimed,
 );
 
 const SCENARIO: ScenarioId = ScenarioId(1);
@@ -931,4 +934,168 @@ async fn the_delivery_log_names_each_contact_by_email_until_the_contact_is_delet
         detail.delivery.contact_email.as_deref(),
         Some("ada@example.org")
     );
+}
+
+/// Deliveries written while the dispatcher runs. On SQLite it takes them from
+/// memory as they are offered, without a claim (the poll interval is an
+/// hour: only the wake-ups after each write move it); what does not fit in
+/// its offers (here a budget of a few) is claimed instead, the offers saying
+/// it missed some. On PostgreSQL every one is claimed. Each is sent once.
+async fn deliveries_written_while_it_runs_are_sent_once_whether_offered_or_claimed(db: &TestDb) {
+    let h = Harness::new(db).await;
+    let receiver = Receiver::start(Recording::Full).await;
+    let target = h.target(&receiver.url("/"), None).await;
+    let sqlite = h.store.engine() == Engine::Sqlite;
+    let mut sent = 0;
+    for (step, budget) in [("roomy", 16 << 20), ("tight", 1_000)] {
+        let dispatcher = h.dispatcher(|c, _| {
+            c.poll_interval = Duration::from_secs(3600);
+            c.offer_budget = budget;
+        });
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(dispatcher.clone().run(stopped, Duration::from_secs(5)));
+        while sqlite && !dispatcher.takes_offers() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        for _ in 0..5 {
+            h.reach(step, target, 30).await;
+            dispatcher.wake();
+        }
+        // A bound on waiting, not on speed: what is never picked up fails here.
+        tokio::time::timeout(Duration::from_secs(60), async {
+            while h.stats(step).await.accepted < 150 {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        })
+        .await
+        .expect("every delivery is accepted");
+        stop.send(true).unwrap();
+        running.await.unwrap();
+        assert!(
+            !dispatcher.takes_offers(),
+            "stopped, it takes no more offers"
+        );
+        sent += 150;
+        let counts = receiver.id_counts();
+        assert_eq!(counts.len(), sent);
+        assert!(counts.values().all(|&n| n == 1), "nothing sent twice");
+        assert_eq!(h.stats(step).await, stats(150, 150, 0, 0));
+        let metrics = dispatcher.metrics();
+        let (offered, claimed) = (
+            metrics.pickups(Pickup::Offered),
+            metrics.pickups(Pickup::Claimed),
+        );
+        assert_eq!(offered + claimed, 150, "{step}: each picked up once");
+        match (sqlite, step) {
+            (true, "roomy") => assert_eq!(claimed, 0, "every one taken from its offer"),
+            (true, _) => assert!(
+                offered > 0 && claimed > 0,
+                "some offered, the rest claimed: {offered} and {claimed}"
+            ),
+            (false, _) => assert_eq!(offered, 0, "PostgreSQL claims"),
+        }
+    }
+}
+
+/// On SQLite a new delivery is offered as its transaction writes it: it can be
+/// taken once that transaction commits, and never by a claim as well; it is
+/// withdrawn when the transaction rolls back or the delivery is cancelled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offer_follows_its_transaction_and_is_taken_or_claimed_once() {
+    let db = TestDb::sqlite().await;
+    let h = Harness::new(&db).await;
+    let store = &h.store;
+    let target = h.target("http://127.0.0.1:9/", None).await;
+    let (now, step) = (h.clock.now(), StepId("webhook".into()));
+    let lease = now + ChronoDuration::seconds(60);
+    let ask = ClaimAsk {
+        owner: "me",
+        now,
+        lease_until: lease,
+        limit: 100,
+        listed: &[],
+        others: Some(100),
+    };
+    let take = || store.take_offered(&ask);
+    let claim = || store.claim_due("other", now, lease, 100, &[]);
+    assert!(store.open_offers("me", 1 << 20).unwrap());
+    assert!(
+        !store.open_offers("you", 1 << 20).unwrap(),
+        "one dispatcher of the process takes them"
+    );
+
+    // The engine's way: one transaction with the rest of the contact's step.
+    let mut tx = store.begin().await.unwrap();
+    let id = tx
+        .insert_delivery(&h.pass(&step, ContactId(1001), target, "evt_a"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        take().await.is_empty(),
+        "not before its transaction commits"
+    );
+    tx.commit().await.unwrap();
+    assert!(
+        claim().await.unwrap().is_empty(),
+        "offered, it is not claimed"
+    );
+    let taken = take().await;
+    assert_eq!(taken.iter().map(|d| d.id).collect::<Vec<_>>(), [id]);
+    assert_eq!(
+        (taken[0].event_id.as_str(), taken[0].body.as_str()),
+        ("evt_a", "{}")
+    );
+    assert!(take().await.is_empty(), "taken once");
+    assert!(claim().await.unwrap().is_empty(), "taken, it is leased");
+
+    // Rolled back: nothing to take, nothing to claim.
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_delivery(&h.pass(&step, ContactId(1002), target, "evt_b"))
+        .await
+        .unwrap();
+    drop(tx);
+    assert!(take().await.is_empty());
+    assert!(claim().await.unwrap().is_empty());
+
+    // Cancelled before it was taken: never sent.
+    let cancelled = h.reach("webhook", target, 1).await[0];
+    store
+        .cancel_delivery(h.account, cancelled, "test", "changed my mind", now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(take().await.is_empty());
+    assert!(claim().await.unwrap().is_empty());
+    // (Withdrawn before the cancel committed, it is looked for once more, in
+    // case the cancel had not.)
+    assert!(store.offers_missed());
+
+    // Beyond the budget: the rest is claimed, and the offers say so.
+    store.close_offers("me");
+    assert!(store.open_offers("me", 1_000).unwrap());
+    let mut written = h.reach("webhook", target, 6).await;
+    assert!(store.offers_missed());
+    assert!(!store.offers_missed(), "said once");
+    let claimed = claim().await.unwrap();
+    let taken = take().await;
+    assert!(!claimed.is_empty() && !taken.is_empty());
+    let mut picked: Vec<DeliveryId> = claimed.iter().chain(&taken).map(|d| d.id).collect();
+    picked.sort();
+    written.sort();
+    assert_eq!(picked, written, "each once, by a claim or from its offer");
+
+    // A delivery written while nobody takes offers, committed once somebody
+    // does: missed, so the dispatcher looks for it.
+    store.close_offers("me");
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_delivery(&h.pass(&step, ContactId(1099), target, "evt_c"))
+        .await
+        .unwrap();
+    assert!(store.open_offers("me", 1 << 20).unwrap());
+    tx.commit().await.unwrap();
+    assert!(store.offers_missed());
+    assert_eq!(claim().await.unwrap().len(), 1);
+    store.close_offers("me");
+    db.cleanup().await;
 }

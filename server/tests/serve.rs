@@ -198,6 +198,8 @@ async fn metrics_are_served_in_prometheus_format() {
         "hookflow_oldest_due_delivery_age_seconds 0",
         "# TYPE hookflow_attempt_duration_seconds histogram",
         "hookflow_attempt_duration_seconds_count 0",
+        "hookflow_dispatch_pickups_total{source=\"claim\"} 0",
+        "hookflow_dispatch_pickups_total{source=\"offer\"} 0",
     ] {
         assert!(
             text.lines().any(|l| l == line),

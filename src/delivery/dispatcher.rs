@@ -6,19 +6,29 @@
 //! delivery, when freed slots make a destination worth claiming for again, or
 //! at the next due time or the poll interval (the backstop, and the path
 //! between instances sharing PostgreSQL).
+//!
+//! On SQLite, while `run` runs, the new deliveries this process writes are
+//! also offered to it in memory (`store::deliveries::offers`): a step takes
+//! those first, and reads the database only for what was not offered. It
+//! does so when the loop looks wide (at the next due time, the poll interval,
+//! or when a delivery became due without an offer), and narrowly for the
+//! destinations whose last claim left work behind (`backlog`).
 
 use super::attempt::send_one;
 use super::limits::Limits;
 use super::metrics::Metrics;
+use super::metrics::Pickup;
 use super::plan::{ClaimPlan, Reach};
 use super::recorder::Recorder;
 use super::schedule::RetrySchedule;
 use super::targets::Targets;
 use crate::clock::Clock;
-use crate::store::{Store, StoreError};
+use crate::store::{ClaimAsk, ClaimedDelivery, Store, StoreError, TargetId};
 use crate::webhook::sender::Sender;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
@@ -56,6 +66,8 @@ pub struct DispatcherConfig {
     pub schedule: RetrySchedule,
     /// Names this process's leases; unique per process.
     pub owner: String,
+    /// Bytes of new deliveries held in memory as offers, at most (SQLite).
+    pub offer_budget: usize,
 }
 
 impl Default for DispatcherConfig {
@@ -74,6 +86,9 @@ impl Default for DispatcherConfig {
             late_limit: Duration::from_secs(60),
             schedule: RetrySchedule::default(),
             owner: format!("{}-{}", std::process::id(), crate::auth::random_base62(8)),
+            // About 16,000 deliveries of 1 KB: a few seconds of sends at full
+            // speed, and little memory beside the rest of the server.
+            offer_budget: 16 << 20,
         }
     }
 }
@@ -97,13 +112,23 @@ pub(super) struct Inner {
     /// Deliveries claimed and not yet recorded.
     in_flight: AtomicUsize,
     idle: Notify,
+    /// `run` takes the store's offers.
+    offers_open: AtomicBool,
+    /// While offers are open: the targets whose last claim took all it could,
+    /// so more of their work may wait in the database.
+    backlog: Mutex<HashSet<TargetId>>,
 }
 
 /// What one step did.
+#[derive(Default)]
 struct Step {
-    claimed: usize,
-    /// The claim took as many as it read: more may be due right now.
-    filled: bool,
+    /// Deliveries picked up: claimed, or taken from the offers.
+    picked: usize,
+    /// Whether the database was read, and whether that claim took as many as
+    /// it read (more may be due right now).
+    claim: Option<bool>,
+    /// The earliest time a delivery given back (its destination busy) is due.
+    given_back_until: Option<DateTime<Utc>>,
 }
 
 impl Dispatcher {
@@ -142,6 +167,8 @@ impl Dispatcher {
                 work: Notify::new(),
                 in_flight: AtomicUsize::new(0),
                 idle: Notify::new(),
+                offers_open: AtomicBool::new(false),
+                backlog: Mutex::default(),
             }
         });
         Dispatcher { inner }
@@ -160,6 +187,12 @@ impl Dispatcher {
         self.inner.work.notify_one();
     }
 
+    /// Whether `run` takes the new deliveries of this process as they are
+    /// offered (SQLite), rather than claiming them.
+    pub fn takes_offers(&self) -> bool {
+        self.inner.offers_open.load(Ordering::Acquire)
+    }
+
     /// Deliveries claimed and not yet recorded.
     pub fn in_flight(&self) -> usize {
         self.inner.in_flight.load(Ordering::Acquire)
@@ -167,46 +200,130 @@ impl Dispatcher {
 
     /// One step: claims what is due (as many as there are free slots, and for
     /// each destination as many as it has room for) and starts sending it.
-    /// Returns how many were claimed.
+    /// Returns how many were claimed, or taken from the offers.
     pub async fn dispatch_due(&self) -> Result<usize, StoreError> {
-        Ok(self.step(Reach::Wide).await?.claimed)
+        Ok(self.step(Reach::Wide, true).await?.picked)
     }
 
-    async fn step(&self, reach: Reach) -> Result<Step, StoreError> {
+    /// Takes offers and, when `read` is set, claims from the database: a wide
+    /// claim first (it finds the longest-due work), a narrow one after the
+    /// offers (for what they left room for).
+    async fn step(&self, reach: Reach, read: bool) -> Result<Step, StoreError> {
+        let mut step = Step::default();
+        if read && reach == Reach::Wide {
+            self.claim(Reach::Wide, &mut step).await?;
+        }
+        if self.inner.offers_open.load(Ordering::Acquire) {
+            self.take_offers(&mut step).await?;
+        }
+        if read && reach == Reach::Narrow {
+            self.claim(Reach::Narrow, &mut step).await?;
+        }
+        Ok(step)
+    }
+
+    async fn claim(&self, reach: Reach, step: &mut Step) -> Result<(), StoreError> {
         let inner = &self.inner;
         let plan = self.plan(reach);
-        let free = plan.most(inner.limits.available().min(inner.config.batch_size));
-        if free == 0 || plan.is_empty() {
-            return Ok(Step {
-                claimed: 0,
-                filled: false,
-            });
-        }
-        let now = inner.clock.now();
-        let lease_until = now + chrono::Duration::from_std(inner.config.lease).unwrap_or_default();
+        let Some(ask) = self.ask(&plan) else {
+            return Ok(());
+        };
         let asked = std::time::Instant::now();
-        let claimed = inner
-            .store
-            .claim_due_capped(
-                &inner.config.owner,
-                now,
-                lease_until,
-                free as i64,
-                &plan.listed,
-                plan.others,
-            )
-            .await?;
-        let count = claimed.len();
+        let claimed = inner.store.claim_due_capped(&ask).await?;
         tracing::trace!(
             ?reach,
-            free,
-            claimed = count,
+            free = ask.limit,
+            claimed = claimed.len(),
             took_us = asked.elapsed().as_micros() as u64,
             "claim"
         );
+        let filled = claimed.len() as i64 == ask.limit;
+        step.claim = Some(filled || step.claim == Some(true));
+        self.note_backlog(&plan, &claimed, filled);
+        inner.metrics.picked_up(Pickup::Claimed, claimed.len());
+        self.start(claimed, ask.now, step).await
+    }
+
+    /// What to ask for under `plan`: as many as there are free slots, leased
+    /// from now. `None` when the plan can take nothing.
+    fn ask<'a>(&'a self, plan: &'a ClaimPlan) -> Option<ClaimAsk<'a>> {
+        let inner = &self.inner;
+        let free = plan.most(inner.limits.available().min(inner.config.batch_size));
+        if free == 0 || plan.is_empty() {
+            return None;
+        }
+        let now = inner.clock.now();
+        Some(ClaimAsk {
+            owner: &inner.config.owner,
+            now,
+            lease_until: now + chrono::Duration::from_std(inner.config.lease).unwrap_or_default(),
+            limit: free as i64,
+            listed: &plan.listed,
+            others: plan.others,
+        })
+    }
+
+    /// Which targets may still have claimable work in the database after a
+    /// claim under `plan` returned `claimed`: those that took their whole
+    /// cap (or all of the claim's targets, when it took as many as it could
+    /// read), and those left out of it that had some before.
+    fn note_backlog(&self, plan: &ClaimPlan, claimed: &[ClaimedDelivery], filled: bool) {
+        if !self.inner.offers_open.load(Ordering::Acquire) {
+            return;
+        }
+        let mut taken: HashMap<TargetId, i64> = HashMap::new();
+        for d in claimed {
+            *taken.entry(d.target).or_default() += 1;
+        }
+        let mut backlog = self.inner.backlog.lock().expect("backlog lock");
+        let full = |t: TargetId, n: i64| filled || n >= plan.cap(t);
+        match plan.others {
+            // Every target was looked at, but those left out.
+            Some(_) => backlog.retain(|t| plan.cap(*t) <= 0),
+            None => {
+                for (target, _) in &plan.listed {
+                    backlog.remove(target);
+                }
+            }
+        }
+        backlog.extend(
+            plan.listed
+                .iter()
+                .map(|&(t, _)| t)
+                .filter(|&t| plan.cap(t) > 0 && full(t, taken.get(&t).copied().unwrap_or(0))),
+        );
+        backlog.extend(
+            taken
+                .into_iter()
+                .filter(|&(t, n)| full(t, n))
+                .map(|(t, _)| t),
+        );
+    }
+
+    /// Takes the offered deliveries the destinations have room for.
+    async fn take_offers(&self, step: &mut Step) -> Result<(), StoreError> {
+        let plan = self.plan(Reach::Wide);
+        let Some(ask) = self.ask(&plan) else {
+            return Ok(());
+        };
+        let taken = self.inner.store.take_offered(&ask).await;
+        self.inner.metrics.picked_up(Pickup::Offered, taken.len());
+        self.start(taken, ask.now, step).await
+    }
+
+    /// Starts sending leased deliveries; fails those picked up too late, and
+    /// gives back those whose destination has no room.
+    async fn start(
+        &self,
+        deliveries: Vec<ClaimedDelivery>,
+        now: DateTime<Utc>,
+        step: &mut Step,
+    ) -> Result<(), StoreError> {
+        let inner = &self.inner;
+        step.picked += deliveries.len();
         let late_limit = chrono::Duration::from_std(inner.config.late_limit).unwrap_or_default();
         let (mut busy, mut expired) = (Vec::new(), Vec::new());
-        for delivery in claimed {
+        for delivery in deliveries {
             if now > delivery.deadline_at + late_limit {
                 expired.push(delivery.id);
                 continue;
@@ -232,18 +349,21 @@ impl Dispatcher {
         if !busy.is_empty() {
             let due = now + chrono::Duration::from_std(inner.config.busy_retry).unwrap_or_default();
             inner.store.release(&busy, &inner.config.owner, due).await?;
+            step.given_back_until = Some(step.given_back_until.map_or(due, |t| t.min(due)));
         }
-        Ok(Step {
-            claimed: count,
-            filled: count == free,
-        })
+        Ok(())
     }
 
     fn plan(&self, reach: Reach) -> ClaimPlan {
-        let limits = &self.inner.limits;
-        self.inner
+        let inner = &self.inner;
+        let backlog = inner.backlog.lock().expect("backlog lock");
+        let only = inner
+            .offers_open
+            .load(Ordering::Acquire)
+            .then_some(&*backlog);
+        inner
             .targets
-            .with_destinations(|targets| ClaimPlan::new(limits, targets, reach))
+            .with_destinations(|targets| ClaimPlan::new(&inner.limits, targets, reach, only))
     }
 
     /// Waits until every claimed delivery has been sent and recorded.
@@ -274,23 +394,41 @@ impl Dispatcher {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>, grace: Duration) {
         let inner = self.inner.clone();
         tracing::info!(owner = %inner.config.owner, "dispatcher started");
+        let owner = &inner.config.owner;
+        let offers = match inner.store.open_offers(owner, inner.config.offer_budget) {
+            Ok(open) => open,
+            Err(e) => {
+                tracing::warn!(error = %e, "dispatcher: new deliveries will be claimed, not offered");
+                false
+            }
+        };
+        inner.offers_open.store(offers, Ordering::Release);
         let poll = inner.config.poll_interval;
         // When to look wide again without being woken: the next due time, or
         // the poll interval.
         let mut look_at = Instant::now();
         let mut reach = Reach::Wide;
         while !*shutdown.borrow() {
-            if Instant::now() >= look_at {
+            if Instant::now() >= look_at || inner.store.offers_missed() {
                 reach = Reach::Wide;
             }
-            match self.step(reach).await {
+            // With offers, new work is in memory: a narrow step reads the
+            // database only for destinations with work left behind there.
+            let read = !offers
+                || reach == Reach::Wide
+                || !inner.backlog.lock().expect("backlog lock").is_empty();
+            match self.step(reach, read).await {
                 Ok(step) => {
-                    if reach == Reach::Wide && !step.filled {
+                    if reach == Reach::Wide && step.claim != Some(true) {
                         // Everything claimable now is claimed.
                         reach = Reach::Narrow;
                         look_at = Instant::now() + self.until_next_claimable().await;
                     }
-                    if step.claimed > 0 && inner.limits.available() > 0 {
+                    if let Some(due) = step.given_back_until {
+                        let wait = (due - inner.clock.now()).to_std().unwrap_or(Duration::ZERO);
+                        look_at = look_at.min(Instant::now() + wait);
+                    }
+                    if step.picked > 0 && inner.limits.available() > 0 {
                         continue;
                     }
                 }
@@ -300,7 +438,9 @@ impl Dispatcher {
                 }
             }
             tokio::select! {
-                () = inner.work.notified() => reach = Reach::Wide,
+                // Woken for new deliveries: offered ones are taken without a
+                // look in the database (one that missed its offer says so).
+                () = inner.work.notified() => if !offers { reach = Reach::Wide },
                 () = inner.limits.room_freed() => {}
                 () = tokio::time::sleep_until(look_at) => reach = Reach::Wide,
                 _ = shutdown.changed() => {}
@@ -310,17 +450,15 @@ impl Dispatcher {
             in_flight = self.in_flight(),
             "dispatcher stopping: no new claims"
         );
+        inner.offers_open.store(false, Ordering::Release);
+        inner.store.close_offers(owner);
         if tokio::time::timeout(grace, self.wait_idle()).await.is_err() {
             tracing::warn!(
                 in_flight = self.in_flight(),
                 "sends still in flight after the grace period"
             );
         }
-        match inner
-            .store
-            .release_all(&inner.config.owner, inner.clock.now())
-            .await
-        {
+        match inner.store.release_all(owner, inner.clock.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(released = n, "gave back leased deliveries"),
             Err(e) => {

@@ -18,6 +18,19 @@ pub struct Metrics {
     buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
+    /// Deliveries picked up by claims (read from the database) and from offers
+    /// (handed over in memory as they were written).
+    claimed: AtomicU64,
+    offered: AtomicU64,
+}
+
+/// Where the dispatcher found a delivery to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pickup {
+    /// A claim read it from the database.
+    Claimed,
+    /// It was offered as it was written (SQLite).
+    Offered,
 }
 
 impl Metrics {
@@ -37,6 +50,22 @@ impl Metrics {
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         self.latency_sum_micros
             .fetch_add(duration.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    pub fn picked_up(&self, from: Pickup, n: usize) {
+        let counter = match from {
+            Pickup::Claimed => &self.claimed,
+            Pickup::Offered => &self.offered,
+        };
+        counter.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// Deliveries picked up this way so far.
+    pub fn pickups(&self, from: Pickup) -> u64 {
+        match from {
+            Pickup::Claimed => self.claimed.load(Ordering::Relaxed),
+            Pickup::Offered => self.offered.load(Ordering::Relaxed),
+        }
     }
 
     pub fn attempts(&self, outcome: &str) -> u64 {
@@ -73,6 +102,18 @@ impl Metrics {
         let sum = self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
         let _ = writeln!(out, "hookflow_attempt_duration_seconds_sum {sum}");
         let _ = writeln!(out, "hookflow_attempt_duration_seconds_count {count}");
+        out.push_str(
+            "# HELP hookflow_dispatch_pickups_total Deliveries the dispatcher picked up, \
+             by claim from the database or as offered when written.\n",
+        );
+        out.push_str("# TYPE hookflow_dispatch_pickups_total counter\n");
+        for (source, from) in [("claim", Pickup::Claimed), ("offer", Pickup::Offered)] {
+            let n = self.pickups(from);
+            let _ = writeln!(
+                out,
+                "hookflow_dispatch_pickups_total{{source=\"{source}\"}} {n}"
+            );
+        }
     }
 }
 
@@ -85,6 +126,8 @@ mod tests {
         let m = Metrics::default();
         m.record_attempt("accepted", Duration::from_millis(3));
         m.record_attempt("timed_out", Duration::from_secs(15));
+        m.picked_up(Pickup::Offered, 3);
+        m.picked_up(Pickup::Claimed, 2);
         let mut out = String::new();
         m.render(&mut out);
         assert!(out.contains("hookflow_attempts_total{outcome=\"accepted\"} 1"));
@@ -92,5 +135,7 @@ mod tests {
         assert!(out.contains("hookflow_attempt_duration_seconds_bucket{le=\"0.005\"} 1"));
         assert!(out.contains("hookflow_attempt_duration_seconds_bucket{le=\"15\"} 2"));
         assert!(out.contains("hookflow_attempt_duration_seconds_count 2"));
+        assert!(out.contains("hookflow_dispatch_pickups_total{source=\"claim\"} 2"));
+        assert!(out.contains("hookflow_dispatch_pickups_total{source=\"offer\"} 3"));
     }
 }

@@ -3,6 +3,7 @@
 
 use super::limits::Limits;
 use crate::store::TargetId;
+use std::collections::HashSet;
 
 /// How far a claim looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,11 +28,15 @@ pub(super) struct ClaimPlan {
 }
 
 impl ClaimPlan {
-    /// The plan for `targets`, each known target with its destination.
+    /// The plan for `targets`, each known target with its destination. A
+    /// narrow claim asks only for the targets `backlog` holds (the others have
+    /// nothing due in the database that they could take), or for any when
+    /// `None`.
     pub fn new<'a>(
         limits: &Limits,
         targets: impl Iterator<Item = (TargetId, &'a str)>,
         reach: Reach,
+        backlog: Option<&HashSet<TargetId>>,
     ) -> ClaimPlan {
         let (max, threshold) = (limits.max_claimed(), limits.claim_threshold());
         let (mut capped, mut with_room) = (Vec::new(), Vec::new());
@@ -45,7 +50,9 @@ impl ClaimPlan {
             if room < max {
                 capped.push((target, room as i64));
             }
-            with_room.push((target, room as i64));
+            if backlog.is_none_or(|b| b.contains(&target)) {
+                with_room.push((target, room as i64));
+            }
         }
         match reach {
             Reach::Narrow if with_room.len() <= NARROW_MAX_TARGETS => ClaimPlan {
@@ -68,6 +75,14 @@ impl ClaimPlan {
     /// Whether the claim could take nothing at all (so it is not worth asking).
     pub fn is_empty(&self) -> bool {
         self.others.is_none() && self.listed.iter().all(|&(_, cap)| cap <= 0)
+    }
+
+    /// The cap of `target` in this claim.
+    pub fn cap(&self, target: TargetId) -> i64 {
+        self.listed
+            .iter()
+            .find(|(t, _)| *t == target)
+            .map_or(self.others.unwrap_or(0), |&(_, cap)| cap)
     }
 
     /// The most this claim can take when `free` slots are free: a narrow claim
@@ -101,12 +116,12 @@ mod tests {
             (TargetId(2), "half:80"),
             (TargetId(3), "idle:80"),
         ];
-        let wide = ClaimPlan::new(&limits, targets.into_iter(), Reach::Wide);
+        let wide = ClaimPlan::new(&limits, targets.into_iter(), Reach::Wide, None);
         assert_eq!(wide.listed, [(TargetId(1), 0), (TargetId(2), 4)]);
         assert_eq!(wide.others, Some(8));
         assert!(wide.leaves_out_any());
 
-        let narrow = ClaimPlan::new(&limits, targets.into_iter(), Reach::Narrow);
+        let narrow = ClaimPlan::new(&limits, targets.into_iter(), Reach::Narrow, None);
         assert_eq!(narrow.listed, [(TargetId(2), 4), (TargetId(3), 8)]);
         assert_eq!(narrow.others, None);
         assert!(!narrow.is_empty());
@@ -116,7 +131,18 @@ mod tests {
             (100, 12, 5)
         );
 
-        let only_busy = ClaimPlan::new(&limits, targets[..1].iter().copied(), Reach::Narrow);
+        assert_eq!((wide.cap(TargetId(1)), wide.cap(TargetId(2))), (0, 4));
+        assert_eq!((wide.cap(TargetId(3)), narrow.cap(TargetId(1))), (8, 0));
+
+        let only_busy = ClaimPlan::new(&limits, targets[..1].iter().copied(), Reach::Narrow, None);
         assert!(only_busy.is_empty());
+
+        // Narrow, only targets with work left in the database are asked for;
+        // a wide claim is not narrowed.
+        let backlog: HashSet<TargetId> = [TargetId(1), TargetId(3)].into();
+        let narrow = ClaimPlan::new(&limits, targets.into_iter(), Reach::Narrow, Some(&backlog));
+        assert_eq!(narrow.listed, [(TargetId(3), 8)]);
+        let wide = ClaimPlan::new(&limits, targets.into_iter(), Reach::Wide, Some(&backlog));
+        assert_eq!(wide.listed, [(TargetId(1), 0), (TargetId(2), 4)]);
     }
 }

@@ -5,6 +5,7 @@ mod batches;
 mod checkpoint;
 mod claim;
 mod leases;
+mod offers;
 mod turns;
 
 use super::{Store, StoreError, on_pool};
@@ -29,6 +30,8 @@ use crate::model::{AccountId, ContactId, DeliveryId, ScenarioId, StepId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where deliveries go. Targets never change: a new step configuration makes a
 /// new target, so dispatchers may cache them.
@@ -72,6 +75,20 @@ pub struct ClaimedDelivery {
     pub attempts: i64,
     pub created_at: DateTime<Utc>,
     pub deadline_at: DateTime<Utc>,
+}
+
+/// What a dispatcher asks for: due deliveries leased to `owner` from `now`
+/// until `lease_until`, at most `limit`, with a cap per target: a `listed`
+/// target takes at most its cap (0 leaves it out), any other at most
+/// `others` (none when `None`).
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimAsk<'a> {
+    pub owner: &'a str,
+    pub now: DateTime<Utc>,
+    pub lease_until: DateTime<Utc>,
+    pub limit: i64,
+    pub listed: &'a [(TargetId, i64)],
+    pub others: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -175,6 +192,85 @@ impl Store {
             leases::of(pool)?;
         }
         Ok(())
+    }
+
+    /// Lets `owner`, a running dispatcher, take the new deliveries written by
+    /// this process from memory instead of claiming them back from the
+    /// database (SQLite, whose one dispatching process is this one; see
+    /// `offers`), holding at most `budget` bytes of them. False on
+    /// PostgreSQL, or while another dispatcher of this process takes them.
+    pub fn open_offers(&self, owner: &str, budget: usize) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(pool) => Ok(leases::of(pool)?.offers(|o| o.open(owner, budget))),
+            Store::Postgres(_) => Ok(false),
+        }
+    }
+
+    /// `owner` stops taking offers. Those it held are forgotten: their rows
+    /// are due, for the next claim.
+    pub fn close_offers(&self, owner: &str) {
+        if let Store::Sqlite(pool) = self
+            && let Some(leases) = leases::existing(pool)
+        {
+            leases.offers(|o| o.close(owner));
+        }
+    }
+
+    /// Whether a delivery became due without being offered (the offers were
+    /// full, or it was resent) since the last call: only a claim finds it.
+    pub fn offers_missed(&self) -> bool {
+        match self {
+            Store::Sqlite(pool) => {
+                leases::existing(pool).is_some_and(|l| l.offers(offers::Offers::take_missed))
+            }
+            Store::Postgres(_) => false,
+        }
+    }
+
+    /// Takes offered deliveries due at `ask.now`, oldest first, as a claim
+    /// would take them ([`Store::claim_due_capped`]).
+    pub async fn take_offered(&self, ask: &ClaimAsk<'_>) -> Vec<ClaimedDelivery> {
+        let Store::Sqlite(pool) = self else {
+            return Vec::new();
+        };
+        let Some(leases) = leases::existing(pool) else {
+            return Vec::new();
+        };
+        if ask.limit <= 0 {
+            return Vec::new();
+        }
+        let caps: HashMap<TargetId, i64> = ask.listed.iter().copied().collect();
+        let cap = |t| caps.get(&t).copied().unwrap_or(ask.others.unwrap_or(0));
+        let _claiming = leases.claiming().await;
+        leases.take_offered(
+            ask.owner,
+            (to_millis(ask.now), to_millis(ask.lease_until)),
+            ask.limit as usize,
+            cap,
+        )
+    }
+
+    /// Delivery `id` is no longer to be sent from an offer (it is being
+    /// cancelled). Should the cancel not commit, a claim finds it.
+    pub(super) fn withdraw_offer(&self, id: DeliveryId) {
+        if let Store::Sqlite(pool) = self
+            && let Some(leases) = leases::existing(pool)
+        {
+            leases.offers(|o| {
+                if o.withdraw_id(id.0) {
+                    o.miss();
+                }
+            });
+        }
+    }
+
+    /// Deliveries became due without being offered (they were resent).
+    pub(super) fn offers_miss(&self) {
+        if let Store::Sqlite(pool) = self
+            && let Some(leases) = leases::existing(pool)
+        {
+            leases.offers(offers::Offers::miss);
+        }
     }
 
     /// The target with exactly this URL, headers and secret, created when new.
@@ -286,22 +382,33 @@ impl Store {
         skip: &[TargetId],
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
         let listed: Vec<(TargetId, i64)> = skip.iter().map(|t| (*t, 0)).collect();
-        self.claim_due_capped(owner, now, lease_until, limit, &listed, Some(limit))
-            .await
+        self.claim_due_capped(&ClaimAsk {
+            owner,
+            now,
+            lease_until,
+            limit,
+            listed: &listed,
+            others: Some(limit),
+        })
+        .await
     }
 
-    /// Leases due deliveries (at most `limit`, read in due order) with a cap per
-    /// target: a `listed` target takes at most its cap (0 leaves it out); any
-    /// other target takes at most `others`, or nothing when `others` is `None`.
+    /// Leases due deliveries (at most `ask.limit`, read in due order) with a
+    /// cap per target: a listed target takes at most its cap (0 leaves it
+    /// out); any other target takes at most `ask.others`, or nothing when
+    /// that is `None`.
     pub async fn claim_due_capped(
         &self,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-        listed: &[(TargetId, i64)],
-        others: Option<i64>,
+        ask: &ClaimAsk<'_>,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        let &ClaimAsk {
+            owner,
+            now,
+            lease_until,
+            limit,
+            listed,
+            others,
+        } = ask;
         let caps = claim::Caps { listed, others };
         if limit <= 0 || caps.claim_nothing() {
             return Ok(Vec::new());
@@ -320,17 +427,20 @@ impl Store {
                     .bind(params.others_allowed)
                     .bind(params.capped_json())
                     .bind(params.left_out_json())
-                    .bind(leases.leased_json(now))
+                    .bind(leases.unavailable_json(now))
                     .fetch_all(pool)
                     .await?;
                 // Rows whose body is gone are leased too, and left alone.
-                leases.grant(
-                    rows.iter()
-                        .map(|r| r.try_get::<i64, _>("id"))
-                        .collect::<Result<Vec<_>, _>>()?,
-                    owner,
-                    until,
-                );
+                let granted = rows
+                    .iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get::<i64, _>("id")?,
+                            TargetId(r.try_get("target_id")?),
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+                leases.grant(&granted, owner, until);
                 rows.iter()
                     .filter_map(|r| claimed_from_row(r).transpose())
                     .collect::<Result<Vec<_>, _>>()?
@@ -380,7 +490,10 @@ impl Store {
                     .bind(params.others_allowed)
                     .bind(params.capped_json())
                     .bind(params.left_out_json())
-                    .bind(leased_json(pool, now))
+                    .bind(
+                        leases::existing(pool)
+                            .map_or_else(|| "[]".to_string(), |l| l.unavailable_json(now)),
+                    )
                     .fetch_optional(pool)
                     .await?
             }
@@ -673,6 +786,90 @@ async fn give_back_sqlite(
         leases.end(mine);
     }
     Ok(done.rows_affected())
+}
+
+/// The offers a transaction makes as it writes new deliveries: takeable once
+/// it committed ([`Offering::committed`]), withdrawn if it did not. A new
+/// delivery that could not be offered (no dispatcher took offers when it was
+/// written, or they were full) is reported as missed once it committed, so
+/// a dispatcher taking offers by then claims it.
+pub struct Offering {
+    pool: sqlx::SqlitePool,
+    /// The file's offers, once something was offered.
+    leases: Option<Arc<leases::Leases>>,
+    made: Vec<(TargetId, i64)>,
+    unoffered: bool,
+}
+
+impl Offering {
+    pub(crate) fn of(pool: &sqlx::SqlitePool) -> Offering {
+        Offering {
+            pool: pool.clone(),
+            leases: None,
+            made: Vec::new(),
+            unoffered: false,
+        }
+    }
+
+    /// Offers new deliveries, written and not yet committed.
+    pub(crate) fn offer<'a>(
+        &mut self,
+        new: impl IntoIterator<Item = (&'a NewDelivery<'a>, DeliveryId)>,
+    ) {
+        let mut new = new.into_iter().peekable();
+        if new.peek().is_none() {
+            return;
+        }
+        let Some(leases) = leases::existing(&self.pool) else {
+            self.unoffered = true;
+            return;
+        };
+        leases.offers(|offers| {
+            if !offers.is_open() {
+                self.unoffered = true;
+                return;
+            }
+            for (n, id) in new {
+                let delivery = ClaimedDelivery {
+                    id,
+                    target: n.target,
+                    event_id: n.event_id.to_owned(),
+                    body: n.body.to_owned(),
+                    attempts: 0,
+                    created_at: n.now,
+                    deadline_at: n.deadline,
+                };
+                // One that does not fit is noted as missed by the offers.
+                if offers.offer(delivery, to_millis(n.now)) {
+                    self.made.push((n.target, id.0));
+                }
+            }
+        });
+        self.leases = Some(leases);
+    }
+
+    /// The transaction committed: its offers can be taken.
+    pub(crate) fn committed(mut self) {
+        if let Some(leases) = &self.leases {
+            leases.offers(|o| o.commit(&self.made));
+        }
+        self.made.clear();
+        if self.unoffered
+            && let Some(leases) = leases::existing(&self.pool)
+        {
+            leases.offers(offers::Offers::miss);
+        }
+    }
+}
+
+impl Drop for Offering {
+    fn drop(&mut self) {
+        if let Some(leases) = &self.leases
+            && !self.made.is_empty()
+        {
+            leases.offers(|o| o.withdraw(self.made.drain(..)));
+        }
+    }
 }
 
 /// Ids for `IN (…)`: only integers are spliced into a statement, never text.

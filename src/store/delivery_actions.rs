@@ -98,6 +98,7 @@ impl Store {
         tx.record_action(account, id, "resend", actor, None, now)
             .await?;
         tx.commit().await?;
+        self.offers_miss();
         Ok(Ok(()))
     }
 
@@ -133,6 +134,9 @@ impl Store {
             .rows_affected()
         });
         tx.commit().await?;
+        if n > 0 {
+            self.offers_miss();
+        }
         Ok(n)
     }
 
@@ -145,6 +149,8 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Result<(), ActionRefused>, StoreError> {
+        // Not to be taken from an offer while, or after, it is cancelled.
+        self.withdraw_offer(id);
         let mut tx = self.begin().await?;
         let changed = on_tx!(&mut tx, conn => {
             sqlx::query(

@@ -137,7 +137,7 @@ impl StoreTx {
         new: &NewDelivery<'_>,
     ) -> Result<Option<DeliveryId>, StoreError> {
         let now = to_millis(new.now);
-        on_tx!(self, conn => {
+        let id = on_tx!(self, conn => {
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO deliveries (account_id, scenario_id, step_id, contact_id, pass, target_id,
                      event_id, state, created_at, deadline_at, next_attempt_at)
@@ -155,8 +155,13 @@ impl StoreTx {
                     .execute(&mut *conn)
                     .await?;
             }
-            Ok(id.map(DeliveryId))
-        })
+            Ok::<_, StoreError>(id)
+        })?;
+        let id = id.map(DeliveryId);
+        if let (Some(id), StoreTx::Sqlite { offering, .. }) = (id, &mut *self) {
+            offering.offer([(new, id)]);
+        }
+        Ok(id)
     }
 
     /// Moves a journey to `step` (due at `due`), or ends it; gives up its lease.

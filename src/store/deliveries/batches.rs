@@ -5,7 +5,7 @@
 //! way the statement texts are fixed, so each is prepared once.
 
 use super::turns::{Writer, write_turn};
-use super::{AttemptRecord, NewDelivery, Resolution};
+use super::{AttemptRecord, NewDelivery, Offering, Resolution};
 use crate::clock::to_millis;
 use crate::model::DeliveryId;
 use crate::store::StoreError;
@@ -87,14 +87,13 @@ pub(super) async fn record_passes_sqlite(
     };
     let body = |q: SqliteQuery, n: &NewDelivery| q.bind(n.event_id).bind(n.body);
     let statements = SQLITE_RECORD_PASSES.statements(batch, &[&delivery, &pass, &body]);
+    let mut offering = Offering::of(pool);
     let mut turn = write_turn(pool, Writer::Enqueue).await?;
     let mut tx = turn.conn().begin().await?;
     let mut rows = Vec::with_capacity(batch.len());
     for statement in statements {
         rows.extend(statement.fetch_all(&mut *tx).await?);
     }
-    tx.commit().await?;
-    drop(turn);
     let mut by_event = HashMap::with_capacity(rows.len());
     for row in &rows {
         by_event.insert(
@@ -102,10 +101,21 @@ pub(super) async fn record_passes_sqlite(
             DeliveryId(row.try_get("id")?),
         );
     }
-    Ok(batch
+    let ids: Vec<Option<DeliveryId>> = batch
         .iter()
         .map(|n| by_event.get(n.event_id).copied())
-        .collect())
+        .collect();
+    // Offered before the commit: see `leases`.
+    offering.offer(
+        batch
+            .iter()
+            .zip(&ids)
+            .filter_map(|(n, id)| Some((n, (*id)?))),
+    );
+    tx.commit().await?;
+    drop(turn);
+    offering.committed();
+    Ok(ids)
 }
 
 /// The new deliveries' ids with their bodies.

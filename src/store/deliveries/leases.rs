@@ -14,12 +14,19 @@
 //! was in flight is due again at once: sent again with the same id, as a lease
 //! running out would have it, only sooner.
 //!
-//! Order matters in two places. A claim reads the leases before it reads the
-//! rows, and attempts end their leases only after their transaction
+//! The new deliveries offered to the dispatcher (`offers`) are kept here too:
+//! taking an offer grants a lease.
+//!
+//! Order matters in three places. A claim reads the leases before it reads
+//! the rows, and attempts end their leases only after their transaction
 //! committed: so a claim that no longer sees a lease reads the row as that
-//! transaction left it. And claims of one file run one at a time, from the
-//! read to the grant.
+//! transaction left it. Grants (a claim's, from its read of the leases to its
+//! grant, or the taking of offers) run one at a time. And a delivery is
+//! offered before its transaction commits, so a claim that reads its row
+//! finds it offered, and withdraws the offer as it grants the lease.
 
+use super::offers::Offers;
+use super::{ClaimedDelivery, TargetId};
 use crate::store::StoreError;
 use sqlx::SqlitePool;
 use std::collections::HashMap;
@@ -33,11 +40,18 @@ static FILES: LazyLock<Mutex<HashMap<PathBuf, Arc<Leases>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 pub(super) struct Leases {
-    /// Held from a claim's read of the leases until it has granted its own.
+    /// Held from a claim's read of the leases until it has granted its own,
+    /// and while offers are taken.
     claiming: tokio::sync::Mutex<()>,
-    held: Mutex<HashMap<i64, Lease>>,
+    held: Mutex<Held>,
     /// Locked while this entry lives: no other process dispatches from the file.
     _lock: File,
+}
+
+#[derive(Default)]
+struct Held {
+    leases: HashMap<i64, Lease>,
+    offers: Offers,
 }
 
 struct Lease {
@@ -125,31 +139,38 @@ impl Leases {
     /// Leases that ran out are forgotten (none with `i64::MIN`).
     pub fn leased_json(&self, now: i64) -> String {
         let mut held = self.held.lock().expect("leases lock");
-        held.retain(|_, lease| lease.until > now);
-        // On every claim: written straight into one string, no text per id.
-        use std::fmt::Write;
-        let mut json = String::with_capacity(held.len() * 8 + 2);
-        json.push('[');
-        for (i, id) in held.keys().enumerate() {
-            let comma = if i > 0 { "," } else { "" };
-            let _ = write!(json, "{comma}{id}");
-        }
-        json.push(']');
-        json
+        held.leases.retain(|_, lease| lease.until > now);
+        json_array(held.leases.keys().copied())
+    }
+
+    /// What a claim leaves out at `now`: the deliveries leased, and those
+    /// offered (taken from the offers instead), as a JSON array.
+    pub fn unavailable_json(&self, now: i64) -> String {
+        let mut held = self.held.lock().expect("leases lock");
+        held.leases.retain(|_, lease| lease.until > now);
+        json_array(held.leases.keys().copied().chain(held.offers.ids()))
     }
 
     /// When the first lease still held at `now` runs out (of all held with
     /// `i64::MIN`).
     pub fn first_end(&self, now: i64) -> Option<i64> {
         let held = self.held.lock().expect("leases lock");
-        held.values().map(|l| l.until).filter(|&u| u > now).min()
+        held.leases
+            .values()
+            .map(|l| l.until)
+            .filter(|&u| u > now)
+            .min()
     }
 
-    pub fn grant(&self, ids: impl IntoIterator<Item = i64>, owner: &str, until: i64) {
+    /// Grants what a claim read, withdrawing any offer of those deliveries.
+    /// Call holding [`Leases::claiming`].
+    pub fn grant(&self, ids: &[(i64, TargetId)], owner: &str, until: i64) {
         let owner: Arc<str> = owner.into();
         let mut held = self.held.lock().expect("leases lock");
-        for id in ids {
-            held.insert(
+        held.offers
+            .withdraw(ids.iter().map(|&(id, target)| (target, id)));
+        for &(id, _) in ids {
+            held.leases.insert(
                 id,
                 Lease {
                     owner: owner.clone(),
@@ -159,11 +180,43 @@ impl Leases {
         }
     }
 
+    /// Takes committed offers due at `now` (at most `limit`, and of each
+    /// target at most `cap(target)`), leasing them to `owner` until `until`. Call holding
+    /// [`Leases::claiming`].
+    pub fn take_offered(
+        &self,
+        owner: &str,
+        (now, until): (i64, i64),
+        limit: usize,
+        cap: impl Fn(TargetId) -> i64,
+    ) -> Vec<ClaimedDelivery> {
+        let mut held = self.held.lock().expect("leases lock");
+        let taken = held.offers.take(now, limit, cap);
+        if !taken.is_empty() {
+            let owner: Arc<str> = owner.into();
+            for d in &taken {
+                held.leases.insert(
+                    d.id.0,
+                    Lease {
+                        owner: owner.clone(),
+                        until,
+                    },
+                );
+            }
+        }
+        taken
+    }
+
+    /// Runs `f` on the offers.
+    pub fn offers<R>(&self, f: impl FnOnce(&mut Offers) -> R) -> R {
+        f(&mut self.held.lock().expect("leases lock").offers)
+    }
+
     /// Ends these leases: call once what ended them is committed.
     pub fn end(&self, ids: impl IntoIterator<Item = i64>) {
         let mut held = self.held.lock().expect("leases lock");
         for id in ids {
-            held.remove(&id);
+            held.leases.remove(&id);
         }
     }
 
@@ -172,12 +225,25 @@ impl Leases {
     /// is `None`.
     pub fn held_by(&self, owner: &str, ids: Option<&[i64]>) -> Vec<i64> {
         let held = self.held.lock().expect("leases lock");
-        let holds = |id: &i64| held.get(id).is_some_and(|l| &*l.owner == owner);
+        let holds = |id: &i64| held.leases.get(id).is_some_and(|l| &*l.owner == owner);
         match ids {
             Some(ids) => ids.iter().copied().filter(holds).collect(),
-            None => held.keys().copied().filter(holds).collect(),
+            None => held.leases.keys().copied().filter(holds).collect(),
         }
     }
+}
+
+/// `[1,2,3]`, written straight into one string (on every claim): no text per id.
+fn json_array(ids: impl Iterator<Item = i64>) -> String {
+    use std::fmt::Write;
+    let mut json = String::with_capacity(ids.size_hint().0 * 8 + 2);
+    json.push('[');
+    for (i, id) in ids.enumerate() {
+        let comma = if i > 0 { "," } else { "" };
+        let _ = write!(json, "{comma}{id}");
+    }
+    json.push(']');
+    json
 }
 
 #[cfg(test)]
@@ -198,8 +264,9 @@ mod tests {
         let pool = pool(&dir.path().join("leases.db")).await;
         let leases = of(&pool).unwrap();
         assert!(Arc::ptr_eq(&leases, &existing(&pool).unwrap()));
-        leases.grant([1, 2], "a", 100);
-        leases.grant([3], "b", 200);
+        let t = TargetId(1);
+        leases.grant(&[(1, t), (2, t)], "a", 100);
+        leases.grant(&[(3, t)], "b", 200);
         let mut at_50: Vec<i64> = serde_json::from_str(&leases.leased_json(50)).unwrap();
         at_50.sort();
         assert_eq!(at_50, [1, 2, 3]);
@@ -216,11 +283,51 @@ mod tests {
         assert_eq!(leases.first_end(100), Some(200));
         assert!(leases.held_by("a", None).is_empty());
         // Taken over, a lease is its new owner's.
-        leases.grant([3], "c", 300);
+        leases.grant(&[(3, t)], "c", 300);
         assert!(leases.held_by("b", None).is_empty());
         assert_eq!(leases.held_by("c", Some(&[3])), [3]);
         close(&pool);
         assert!(existing(&pool).is_none());
+        pool.close().await;
+    }
+
+    #[tokio::test]
+    async fn an_offer_becomes_a_lease_once_whoever_takes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = pool(&dir.path().join("offers.db")).await;
+        let leases = of(&pool).unwrap();
+        let offer = |id: i64| ClaimedDelivery {
+            id: crate::model::DeliveryId(id),
+            target: TargetId(7),
+            event_id: format!("evt_{id}"),
+            body: "{}".into(),
+            attempts: 0,
+            created_at: chrono::Utc::now(),
+            deadline_at: chrono::Utc::now(),
+        };
+        leases.offers(|o| {
+            assert!(o.open("a", 1 << 20));
+            for id in [1, 2, 3] {
+                assert!(o.offer(offer(id), 0));
+            }
+            o.commit(&[(TargetId(7), 1), (TargetId(7), 2), (TargetId(7), 3)]);
+        });
+        leases.grant(&[(9, TargetId(8))], "b", 100);
+        // Offered or leased, a claim leaves them out; only leases are in flight.
+        let mut out: Vec<i64> = serde_json::from_str(&leases.unavailable_json(0)).unwrap();
+        out.sort();
+        assert_eq!(out, [1, 2, 3, 9]);
+        assert_eq!(leases.leased_json(0), "[9]");
+        // A claim that read one of them (its offer was made after the claim
+        // read the leases) withdraws the offer as it grants the lease.
+        leases.grant(&[(2, TargetId(7))], "b", 100);
+        let taken = leases.take_offered("a", (0, 50), 10, |_| 10);
+        assert_eq!(taken.iter().map(|d| d.id.0).collect::<Vec<_>>(), [1, 3]);
+        assert!(leases.take_offered("a", (0, 50), 10, |_| 10).is_empty());
+        assert_eq!(leases.held_by("a", None).len(), 2);
+        assert_eq!(leases.held_by("b", Some(&[2, 9])), [2, 9]);
+        assert_eq!(leases.first_end(0), Some(50));
+        close(&pool);
         pool.close().await;
     }
 
