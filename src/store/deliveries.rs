@@ -791,8 +791,8 @@ async fn give_back_sqlite(
 /// The offers a transaction makes as it writes new deliveries: takeable once
 /// it committed ([`Offering::committed`]), withdrawn if it did not. A new
 /// delivery that could not be offered (no dispatcher took offers when it was
-/// written, or they were full) is reported as missed once it committed, so
-/// a dispatcher taking offers by then claims it.
+/// written, or they were full) is reported as missed once it committed, not
+/// before: a dispatcher that looked for it in between would not find it.
 pub struct Offering {
     pool: sqlx::SqlitePool,
     /// The file's offers, once something was offered.
@@ -839,9 +839,10 @@ impl Offering {
                     created_at: n.now,
                     deadline_at: n.deadline,
                 };
-                // One that does not fit is noted as missed by the offers.
                 if offers.offer(delivery, to_millis(n.now)) {
                     self.made.push((n.target, id.0));
+                } else {
+                    self.unoffered = true;
                 }
             }
         });
