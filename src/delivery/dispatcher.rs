@@ -289,8 +289,10 @@ impl Dispatcher {
         backlog.extend(
             plan.listed
                 .iter()
-                .map(|&(t, _)| t)
-                .filter(|&t| plan.cap(t) > 0 && full(t, taken.get(&t).copied().unwrap_or(0))),
+                .filter(|&&(t, cap)| {
+                    cap > 0 && (filled || taken.get(&t).is_some_and(|&n| n >= cap))
+                })
+                .map(|&(t, _)| t),
         );
         backlog.extend(
             taken

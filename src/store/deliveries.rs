@@ -209,9 +209,7 @@ impl Store {
     /// `owner` stops taking offers. Those it held are forgotten: their rows
     /// are due, for the next claim.
     pub fn close_offers(&self, owner: &str) {
-        if let Store::Sqlite(pool) = self
-            && let Some(leases) = leases::existing(pool)
-        {
+        if let Some(leases) = self.dispatching() {
             leases.offers(|o| o.close(owner));
         }
     }
@@ -219,26 +217,16 @@ impl Store {
     /// Whether a delivery became due without being offered (the offers were
     /// full, or it was resent) since the last call: only a claim finds it.
     pub fn offers_missed(&self) -> bool {
-        match self {
-            Store::Sqlite(pool) => {
-                leases::existing(pool).is_some_and(|l| l.offers(offers::Offers::take_missed))
-            }
-            Store::Postgres(_) => false,
-        }
+        self.dispatching()
+            .is_some_and(|l| l.offers(offers::Offers::take_missed))
     }
 
     /// Takes offered deliveries due at `ask.now`, oldest first, as a claim
     /// would take them ([`Store::claim_due_capped`]).
     pub async fn take_offered(&self, ask: &ClaimAsk<'_>) -> Vec<ClaimedDelivery> {
-        let Store::Sqlite(pool) = self else {
+        let Some(leases) = self.dispatching().filter(|_| ask.limit > 0) else {
             return Vec::new();
         };
-        let Some(leases) = leases::existing(pool) else {
-            return Vec::new();
-        };
-        if ask.limit <= 0 {
-            return Vec::new();
-        }
         let caps: HashMap<TargetId, i64> = ask.listed.iter().copied().collect();
         let cap = |t| caps.get(&t).copied().unwrap_or(ask.others.unwrap_or(0));
         let _claiming = leases.claiming().await;
@@ -253,9 +241,7 @@ impl Store {
     /// Delivery `id` is no longer to be sent from an offer (it is being
     /// cancelled). Should the cancel not commit, a claim finds it.
     pub(super) fn withdraw_offer(&self, id: DeliveryId) {
-        if let Store::Sqlite(pool) = self
-            && let Some(leases) = leases::existing(pool)
-        {
+        if let Some(leases) = self.dispatching() {
             leases.offers(|o| {
                 if o.withdraw_id(id.0) {
                     o.miss();
@@ -266,10 +252,17 @@ impl Store {
 
     /// Deliveries became due without being offered (they were resent).
     pub(super) fn offers_miss(&self) {
-        if let Store::Sqlite(pool) = self
-            && let Some(leases) = leases::existing(pool)
-        {
+        if let Some(leases) = self.dispatching() {
             leases.offers(offers::Offers::miss);
+        }
+    }
+
+    /// The leases and offers this process keeps for the file, once it
+    /// dispatches from it (SQLite only).
+    fn dispatching(&self) -> Option<Arc<leases::Leases>> {
+        match self {
+            Store::Sqlite(pool) => leases::existing(pool),
+            Store::Postgres(_) => None,
         }
     }
 
