@@ -13,11 +13,23 @@ use app::{App, shell};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
+use std::sync::LazyLock;
 use tower_http::trace::TraceLayer;
 
+/// The app's pages, listed once per process. Listing them renders the app
+/// with resources held back by a flag that is global to the process
+/// (leptos_server's `SuppressResourceLoad`): a resource another server of the
+/// same process first polled meanwhile would wait forever, and its page would
+/// stop mid-stream (leptos-rs/leptos#4773). Listed once, before any server of
+/// the process answers, that cannot happen. The tests run many servers in one
+/// process, and one of their pages hung this way under load.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::metrics))

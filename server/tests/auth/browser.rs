@@ -32,6 +32,8 @@ impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Self {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A page that never finishes fails its test instead of hanging the run.
+            .timeout(std::time::Duration::from_secs(45))
             .build()
             .unwrap();
         Browser {

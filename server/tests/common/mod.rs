@@ -22,6 +22,8 @@
 //! returns the status and JSON body. `events` reads the events table directly,
 //! whether the engine has processed them or not. The server stops when the
 //! `TestApp` is dropped; the database file goes with its temporary folder.
+//! `HOOKFLOW_TEST_LOG=server=debug,hookflow=trace` (a tracing filter) shows the
+//! servers' logs with a failed test's output.
 
 #![allow(dead_code)]
 
@@ -72,6 +74,12 @@ impl TestApp {
             .expect("build the application");
         let base = format!("http://127.0.0.1:{}", app.port());
         let store = app.store().clone();
+        if let Ok(filter) = std::env::var("HOOKFLOW_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
@@ -82,7 +90,11 @@ impl TestApp {
             account: AccountId(0),
             token: String::new(),
             database_url,
-            client: reqwest::Client::new(),
+            // A page that never finishes fails its test instead of hanging the run.
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(45))
+                .build()
+                .expect("an HTTP client"),
             stop: Some(stop),
             _dir: dir,
         };
