@@ -7,6 +7,8 @@ mod browser;
 mod common;
 #[path = "auth/csrf.rs"]
 mod csrf;
+#[path = "auth/refusals.rs"]
+mod refusals;
 #[path = "auth/roles.rs"]
 mod roles;
 

@@ -80,17 +80,18 @@ pub fn error_text(e: &ServerFnError) -> String {
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
+    use crate::server_fns::refuse;
     use hookflow::store::StoreError;
     use leptos::prelude::ServerFnError;
 
     /// A store error as the user sees it; internals go to the log only.
     pub fn failed(what: &'static str) -> impl Fn(StoreError) -> ServerFnError {
         move |e| match e {
-            StoreError::NotFound => ServerFnError::new(format!("There is no such {what}.")),
-            StoreError::Conflict(c) => ServerFnError::new(format!("{c} already exists.")),
+            StoreError::NotFound => refuse::not_found(format!("There is no such {what}.")),
+            StoreError::Conflict(c) => refuse::conflict(format!("{c} already exists.")),
             e => {
                 leptos::logging::error!("{what}: {e}");
-                ServerFnError::new("The database did not answer; try again.")
+                refuse::unavailable()
             }
         }
     }
@@ -134,8 +135,9 @@ pub async fn list_contacts(
     let store = expect_context::<AppState>().store;
     let email = email.trim();
     if !email.is_empty() {
-        let email = Email::parse(email)
-            .map_err(|e| ServerFnError::new(format!("Search by a whole email address: {e}.")))?;
+        let email = Email::parse(email).map_err(|e| {
+            super::refuse::bad_request(format!("Search by a whole email address: {e}."))
+        })?;
         let found = store
             .contact_by_email(user.account_id, &email)
             .await

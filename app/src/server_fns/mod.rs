@@ -2,6 +2,8 @@ pub mod contacts;
 pub mod contacts_groups;
 pub mod forms;
 pub mod groups;
+#[cfg(feature = "ssr")]
+pub mod refuse;
 pub mod scenario_editor;
 pub mod scenarios;
 pub mod settings;

@@ -3,6 +3,8 @@
 //! API's rules (server/src/api/scenarios.rs, scenario_status.rs, steps.rs,
 //! webhooks.rs).
 
+#[cfg(feature = "ssr")]
+use super::refuse;
 use super::scenarios::Choices;
 use hookflow::model::ScenarioStatus;
 use hookflow::model::scenario::{Problem, References, ScenarioDefinition};
@@ -124,9 +126,7 @@ pub async fn save_scenario(
     let row = ssr::load(&state, user.account_id, id).await?;
     let status = ssr::status_of(&row);
     if status == ScenarioStatus::Archived {
-        return Err(ServerFnError::new(
-            "An archived scenario cannot be changed.",
-        ));
+        return Err(refuse::conflict("An archived scenario cannot be changed."));
     }
     let mut definition = definition;
     let name = ssr::check_name(&definition.name)?;
@@ -174,7 +174,7 @@ pub async fn activate_scenario(id: i64) -> Result<Saved, ServerFnError> {
     let row = ssr::load(&state, user.account_id, id).await?;
     let was = ssr::status_of(&row);
     if was == ScenarioStatus::Archived {
-        return Err(ServerFnError::new(
+        return Err(refuse::conflict(
             "An archived scenario cannot be activated again.",
         ));
     }
@@ -218,7 +218,7 @@ pub async fn pause_scenario(id: i64) -> Result<Saved, ServerFnError> {
     let state = expect_context::<crate::state::AppState>();
     let row = ssr::load(&state, user.account_id, id).await?;
     if ssr::status_of(&row) != ScenarioStatus::Active {
-        return Err(ServerFnError::new("Only an active scenario can be paused."));
+        return Err(refuse::conflict("Only an active scenario can be paused."));
     }
     let row = state
         .store

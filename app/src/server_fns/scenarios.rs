@@ -2,6 +2,8 @@
 //! trigger pickers offer (forms, groups, mailings by name). The rules are those of
 //! the REST API (server/src/api/scenarios.rs, scenario_status.rs).
 
+#[cfg(feature = "ssr")]
+use super::refuse;
 use hookflow::model::ScenarioStatus;
 use hookflow::model::scenario::Trigger;
 use leptos::prelude::*;
@@ -52,6 +54,7 @@ impl Choices {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::{Choices, FormChoice, ScenarioSummary};
+    use crate::server_fns::refuse;
     use crate::state::AppState;
     use hookflow::model::scenario::ScenarioDefinition;
     use hookflow::model::{AccountId, ScenarioId, ScenarioStatus};
@@ -60,7 +63,7 @@ pub(crate) mod ssr {
 
     pub fn failed(e: StoreError) -> ServerFnError {
         leptos::logging::error!("scenario server function: {e}");
-        ServerFnError::new("The database did not answer; try again.")
+        refuse::unavailable()
     }
 
     pub fn status_of(row: &ScenarioRow) -> ScenarioStatus {
@@ -79,7 +82,7 @@ pub(crate) mod ssr {
         let name = name.trim();
         let len = name.chars().count();
         if len == 0 || len > 200 {
-            return Err(ServerFnError::new(
+            return Err(refuse::bad_request(
                 "Give the scenario a name of 1 to 200 characters.",
             ));
         }
@@ -97,7 +100,7 @@ pub(crate) mod ssr {
             .scenario(account, ScenarioId(id))
             .await
             .map_err(failed)?
-            .ok_or_else(|| ServerFnError::new("There is no such scenario in this account."))
+            .ok_or_else(|| refuse::not_found("There is no such scenario in this account."))
     }
 
     pub fn summary(row: &ScenarioRow) -> ScenarioSummary {
@@ -146,7 +149,7 @@ pub async fn list_scenarios(status: String) -> Result<Vec<ScenarioSummary>, Serv
     let filter = match status.as_str() {
         "all" | "" => None,
         "draft" | "active" | "paused" | "archived" => Some(status.as_str()),
-        _ => return Err(ServerFnError::new("Unknown status.")),
+        _ => return Err(refuse::bad_request("Unknown status.")),
     };
     let rows = state
         .store
@@ -194,9 +197,7 @@ pub async fn rename_scenario(id: i64, name: String) -> Result<(), ServerFnError>
     let name = ssr::check_name(&name)?;
     let row = ssr::load(&state, user.account_id, id).await?;
     if ssr::status_of(&row) == ScenarioStatus::Archived {
-        return Err(ServerFnError::new(
-            "An archived scenario cannot be changed.",
-        ));
+        return Err(refuse::conflict("An archived scenario cannot be changed."));
     }
     let mut definition = ssr::definition_of(&row)?;
     definition.name = name.clone();
@@ -214,7 +215,7 @@ pub async fn rename_scenario(id: i64, name: String) -> Result<(), ServerFnError>
         .await
         .map_err(|e| match e {
             hookflow::store::StoreError::Conflict(_) => {
-                ServerFnError::new("Someone else saved this scenario just now; try again.")
+                refuse::conflict("Someone else saved this scenario just now; try again.")
             }
             other => ssr::failed(other),
         })?;
@@ -282,7 +283,7 @@ pub async fn quick_subscription_form(name: String) -> Result<FormChoice, ServerF
         &Catalogue::new(&custom),
     )
     .map_err(|problems| {
-        ServerFnError::new(
+        refuse::bad_request(
             problems
                 .iter()
                 .map(ToString::to_string)

@@ -171,7 +171,7 @@ pub async fn remove_user(id: i64) -> Result<(), ServerFnError> {
 
     let admin = require_role(Role::Admin)?;
     if admin.id == UserId(id) {
-        return Err(ServerFnError::new(
+        return Err(super::refuse::conflict(
             "You cannot remove yourself; ask another admin.",
         ));
     }
@@ -207,7 +207,12 @@ pub async fn create_api_token(name: String) -> Result<Created, ServerFnError> {
         .user_by_id(UserId(admin.id.0))
         .await
         .map_err(failed("user"))?
-        .ok_or_else(|| ServerFnError::new("Your user no longer exists: log in again."))?;
+        .ok_or_else(|| {
+            super::refuse::refuse(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "Your user no longer exists: log in again.",
+            )
+        })?;
     let token = hookflow::auth::new_token();
     store
         .create_token(&user, name, &token.prefix, &token.hash, chrono::Utc::now())

@@ -3,6 +3,8 @@
 //! the admin's overview of every webhook step. Mirrors the REST API
 //! (server/src/api/steps.rs, deliveries.rs).
 
+#[cfg(feature = "ssr")]
+use super::refuse;
 use super::scenario_editor::StepNumbers;
 use hookflow::model::ScenarioStatus;
 use leptos::prelude::*;
@@ -164,7 +166,7 @@ pub(crate) mod ssr {
         if hookflow::model::scenario::is_valid_step_id(raw) {
             Ok(StepId(raw.to_string()))
         } else {
-            Err(ServerFnError::new("There is no such step."))
+            Err(super::refuse::not_found("There is no such step."))
         }
     }
 
@@ -294,13 +296,13 @@ pub async fn step_log(
         Some("pending") => Some(DeliveryState::Pending),
         Some("accepted") => Some(DeliveryState::Accepted),
         Some("failed") => Some(DeliveryState::Failed),
-        Some(_) => return Err(ServerFnError::new("Choose pending, accepted or failed.")),
+        Some(_) => return Err(refuse::bad_request("Choose pending, accepted or failed.")),
     };
     let email =
         match email.trim() {
             "" => None,
             raw => Some(hookflow::model::Email::parse(raw).map_err(|e| {
-                ServerFnError::new(format!("“{raw}” is not an email address: {e}."))
+                refuse::bad_request(format!("“{raw}” is not an email address: {e}."))
             })?),
         };
     let rows = state
@@ -339,7 +341,7 @@ pub async fn delivery_view(id: i64) -> Result<DeliveryOpened, ServerFnError> {
         .delivery_detail(account, DeliveryId(id))
         .await
         .map_err(failed)?
-        .ok_or_else(|| ServerFnError::new("There is no such delivery in this account."))?;
+        .ok_or_else(|| refuse::not_found("There is no such delivery in this account."))?;
     let attempts = state
         .store
         .attempts_of(DeliveryId(id))
@@ -433,7 +435,7 @@ pub async fn resend_one(id: i64) -> Result<ActionOutcome, ServerFnError> {
                 "Only a failed delivery can be resent; this one is not failed (any more).".into(),
             ))
         }
-        Err(StoreError::NotFound) => Err(ServerFnError::new(
+        Err(StoreError::NotFound) => Err(refuse::not_found(
             "There is no such delivery in this account.",
         )),
         Err(e) => Err(failed(e)),
@@ -478,7 +480,7 @@ pub async fn cancel_one(id: i64, reason: String) -> Result<ActionOutcome, Server
                 "Only a pending delivery can be cancelled; this one is finished already.".into(),
             ))
         }
-        Err(StoreError::NotFound) => Err(ServerFnError::new(
+        Err(StoreError::NotFound) => Err(refuse::not_found(
             "There is no such delivery in this account.",
         )),
         Err(e) => Err(failed(e)),

@@ -1,6 +1,7 @@
 //! Server side: the session as context, and the checks server functions start with.
 
 use super::{CurrentUser, Role, SignedIn};
+use crate::server_fns::refuse::refuse;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use leptos::prelude::*;
@@ -13,13 +14,6 @@ pub fn provide_from_request() {
         provide_context(signed_in.user.clone());
         provide_context(signed_in);
     }
-}
-
-fn refuse(status: StatusCode, message: &str) -> ServerFnError {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
-    }
-    ServerFnError::ServerError(message.to_string())
 }
 
 /// The signed-in user, or 401. (The session gate already answers 401 to server

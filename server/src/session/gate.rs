@@ -106,7 +106,34 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
         };
     }
     req.extensions_mut().insert(signed_in(session));
-    private(next.run(req).await)
+    let response = next.run(req).await;
+    private(match area {
+        Area::ServerFn => args_refused_as_400(response).await,
+        _ => response,
+    })
+}
+
+/// A server function's arguments that do not parse (`id=seven`, a missing
+/// field) are the caller's fault, yet the framework answers 500, before the
+/// function runs: such an answer becomes 400. Its body, `Args|…` in the
+/// framework's error encoding, stays as it is, so the app's client reads it.
+async fn args_refused_as_400(response: Response) -> Response {
+    const KINDS: [&str; 3] = ["Args|", "MissingArg|", "Deserialization|"];
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The server failed; try again.",
+        )
+            .into_response();
+    };
+    if KINDS.iter().any(|kind| bytes.starts_with(kind.as_bytes())) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// `/login?next=<this page>`, so the login leads back here.
