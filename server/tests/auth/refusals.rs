@@ -21,24 +21,25 @@ use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery";
 
+/// A new draft scenario of the token's account; its id.
+async fn draft(app: &TestApp, token: &str) -> i64 {
+    let draft = json!({"name": "Draft", "trigger": {"type": "added_to_group", "group_id": 1},
+        "graph": {"start": "out", "steps": [{"id": "out", "type": "exit"}]}});
+    let (status, s) = app
+        .send_as(token, Method::POST, "/api/v1/scenarios", Some(draft))
+        .await;
+    assert_eq!(status, 201, "{s}");
+    s["id"].as_i64().unwrap()
+}
+
 #[tokio::test]
 async fn server_functions_refuse_bad_input_with_a_4xx_and_a_message() {
     let app = TestApp::spawn().await;
     add_user(&app, "boss@acme.example", PASSWORD, UserRole::Admin).await;
     // A scenario of this account, still a draft, and one of another account.
-    let draft = json!({"name": "Draft", "trigger": {"type": "added_to_group", "group_id": 1},
-        "graph": {"start": "out", "steps": [{"id": "out", "type": "exit"}]}});
-    let (status, mine) = app
-        .send(Method::POST, "/api/v1/scenarios", Some(draft.clone()))
-        .await;
-    assert_eq!(status, 201, "{mine}");
-    let mine = mine["id"].as_i64().unwrap();
+    let mine = draft(&app, &app.token).await;
     let (_, other_token) = app.new_account("admin@other.example").await;
-    let (status, theirs) = app
-        .send_as(&other_token, Method::POST, "/api/v1/scenarios", Some(draft))
-        .await;
-    assert_eq!(status, 201, "{theirs}");
-    let theirs = theirs["id"].as_i64().unwrap();
+    let theirs = draft(&app, &other_token).await;
     let other_admin = app
         .store
         .user_by_email(&hookflow::model::Email::parse("admin@other.example").unwrap())
@@ -169,12 +170,7 @@ async fn server_functions_refuse_bad_input_with_a_4xx_and_a_message() {
 async fn an_archived_scenario_refuses_changes_with_409() {
     let app = TestApp::spawn().await;
     add_user(&app, "boss@acme.example", PASSWORD, UserRole::Admin).await;
-    let draft = json!({"name": "Draft", "trigger": {"type": "added_to_group", "group_id": 1},
-        "graph": {"start": "out", "steps": [{"id": "out", "type": "exit"}]}});
-    let (_, s) = app
-        .send(Method::POST, "/api/v1/scenarios", Some(draft))
-        .await;
-    let id = s["id"].as_i64().unwrap();
+    let id = draft(&app, &app.token).await;
     let mut admin = Browser::new(&app);
     admin.login("boss@acme.example", PASSWORD).await;
     let token = admin.csrf_token().await;
