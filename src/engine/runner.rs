@@ -108,10 +108,8 @@ impl Engine {
     /// One batch of due journeys; returns how many were advanced.
     pub async fn advance_due_journeys(&self) -> Result<usize, StoreError> {
         let (advanced, delivered) = journey::advance_due_journeys(self).await?;
-        if delivered {
-            if let Some(d) = &self.inner.dispatcher {
-                d.wake();
-            }
+        if delivered && let Some(d) = &self.inner.dispatcher {
+            d.wake();
         }
         Ok(advanced)
     }

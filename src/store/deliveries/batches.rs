@@ -190,7 +190,7 @@ impl Values {
                     sqlx::query(sqlx::AssertSqlSafe(self.text(rows.len()))).persistent(false)
                 };
                 for bind in bind {
-                    query = rows.iter().fold(query, |q, row| bind(q, row));
+                    query = rows.iter().fold(query, bind);
                 }
                 query
             })

@@ -90,11 +90,11 @@ pub fn criteria_summary(criteria: &Criteria, c: &Choices) -> String {
 }
 
 pub fn duration_words(seconds: u64) -> String {
-    let (n, unit) = if seconds % 86_400 == 0 {
+    let (n, unit) = if seconds.is_multiple_of(86_400) {
         (seconds / 86_400, "day")
-    } else if seconds % 3600 == 0 {
+    } else if seconds.is_multiple_of(3600) {
         (seconds / 3600, "hour")
-    } else if seconds % 60 == 0 {
+    } else if seconds.is_multiple_of(60) {
         (seconds / 60, "minute")
     } else {
         (seconds, "second")
