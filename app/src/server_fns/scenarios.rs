@@ -61,9 +61,10 @@ pub(crate) mod ssr {
     use hookflow::store::{ScenarioRow, StoreError};
     use leptos::prelude::ServerFnError;
 
+    /// A store error as the user sees it: the same answers as every other
+    /// server function's (`contacts::ssr::failed`).
     pub fn failed(e: StoreError) -> ServerFnError {
-        leptos::logging::error!("scenario server function: {e}");
-        refuse::unavailable()
+        crate::server_fns::contacts::ssr::failed("scenario")(e)
     }
 
     pub fn status_of(row: &ScenarioRow) -> ScenarioStatus {
