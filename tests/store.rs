@@ -165,3 +165,33 @@ async fn a_closed_store_refuses_the_dispatchers_writes(store: &Store) {
     store.close().await;
     assert!(store.release_all("someone", Utc::now()).await.is_err());
 }
+
+/// Every SQLite connection runs with the settings durability and speed rest
+/// on: the write-ahead log, synced at checkpoints (a commit survives a process
+/// crash), foreign keys enforced, and temporary data (statement journals) in
+/// memory rather than in files.
+#[tokio::test]
+async fn sqlite_connections_use_the_log_foreign_keys_and_memory_for_temporary_data() {
+    let db = hookflow::testkit::TestDb::sqlite().await;
+    let Store::Sqlite(pool) = &db.store else {
+        unreachable!("a SQLite test database")
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(journal, "wal");
+    let mut number = async |name: &str| -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("PRAGMA {name}")))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+    };
+    // NORMAL (1); on (1); MEMORY (2).
+    assert_eq!(number("synchronous").await, 1);
+    assert_eq!(number("foreign_keys").await, 1);
+    assert_eq!(number("temp_store").await, 2);
+    drop(conn);
+    db.cleanup().await;
+}

@@ -96,6 +96,12 @@ async fn open_sqlite(path: &PathBuf, max_connections: u32) -> Result<Store, Stor
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
+        // Statement journals (kept by every multi-row write, to undo that one
+        // statement) and temporary tables stay in memory instead of spilling
+        // to temporary files: a quarter fewer file writes per delivery in
+        // `bench dispatch` (BENCHMARKS.md, eleventh round). Large sorts still
+        // spill to files of their own.
+        .pragma("temp_store", "memory")
         // Rows a statement may hand over before the task reading them takes
         // them. At the default (50), a claim of a few hundred rows stopped
         // several times, holding the write turn, until the reading task was
