@@ -8,7 +8,7 @@ use hookflow::delivery::metrics::Pickup;
 use hookflow::delivery::{Dispatcher, DispatcherConfig, RetrySchedule};
 use hookflow::model::{AccountId, ContactId, DeliveryId, Email, ScenarioId, StepId};
 use hookflow::store::{
-    ClaimAsk, DeliveryState, Engine, FailureOutcome, NewAccount, NewDelivery, StepCounts,
+    ClaimAsk, DeliveryState, Engine, FailureOutcome, LogQuery, NewAccount, NewDelivery, StepCounts,
     StepStats, Store, TargetId,
 };
 use hookflow::testkit::{Receiver, Recording, TestDb};
@@ -828,7 +828,16 @@ async fn the_delivery_log_pages_newest_first_with_each_filter(db: &TestDb) {
         let account = h.account;
         async move {
             store
-                .step_deliveries(account, SCENARIO, &step, state, None, before, 2)
+                .step_deliveries(
+                    account,
+                    SCENARIO,
+                    &step,
+                    LogQuery {
+                        before,
+                        state,
+                        ..LogQuery::newest(2)
+                    },
+                )
                 .await
                 .unwrap()
                 .into_iter()
@@ -891,7 +900,7 @@ async fn the_delivery_log_names_each_contact_by_email_until_the_contact_is_delet
     };
     let page = h
         .store
-        .step_deliveries(h.account, SCENARIO, &step, None, None, None, 10)
+        .step_deliveries(h.account, SCENARIO, &step, LogQuery::newest(10))
         .await
         .unwrap();
     assert_eq!(
@@ -907,7 +916,7 @@ async fn the_delivery_log_names_each_contact_by_email_until_the_contact_is_delet
         .unwrap();
     let page = h
         .store
-        .step_deliveries(h.account, SCENARIO, &step, None, None, None, 10)
+        .step_deliveries(h.account, SCENARIO, &step, LogQuery::newest(10))
         .await
         .unwrap();
     assert_eq!(emails(page), [None, Some("ada@example.org".to_string())]);
@@ -917,10 +926,10 @@ async fn the_delivery_log_names_each_contact_by_email_until_the_contact_is_delet
             h.account,
             SCENARIO,
             &step,
-            None,
-            Some("ada@example.org"),
-            None,
-            10,
+            LogQuery {
+                email: Some("ada@example.org"),
+                ..LogQuery::newest(10)
+            },
         )
         .await
         .unwrap();

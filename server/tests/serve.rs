@@ -39,7 +39,7 @@ async fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Running {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let child = cmd.spawn().unwrap();
+    let mut child = cmd.spawn().unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     // Readiness, not timing: poll until it answers (bounded so a broken build fails).
@@ -53,6 +53,9 @@ async fn start_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Running {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Not left running behind the failure.
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not start");
 }
 

@@ -59,17 +59,43 @@ impl DeliveryRow {
     }
 }
 
+/// Which page of a step's delivery log to read: at most `limit` rows, newest
+/// first, below the id `before`, and only those in `state` or to the contact
+/// with `email` when those are set.
+#[derive(Debug, Clone, Copy)]
+pub struct LogQuery<'a> {
+    pub state: Option<DeliveryState>,
+    pub email: Option<&'a str>,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+impl LogQuery<'_> {
+    /// The newest `limit` rows, unfiltered.
+    pub fn newest(limit: i64) -> Self {
+        LogQuery {
+            state: None,
+            email: None,
+            before: None,
+            limit,
+        }
+    }
+}
+
 impl Store {
     pub async fn step_deliveries(
         &self,
         account: AccountId,
         scenario: ScenarioId,
         step: &StepId,
-        state: Option<DeliveryState>,
-        email: Option<&str>,
-        before: Option<i64>,
-        limit: i64,
+        query: LogQuery<'_>,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
+        let LogQuery {
+            state,
+            email,
+            before,
+            limit,
+        } = query;
         // Only the conditions asked for are in the statement: `($4 IS NULL OR …)`
         // would keep both engines from using the (step, state, id) and (step, id)
         // indexes, and a rare state or an unknown email would read the whole log.

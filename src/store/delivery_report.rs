@@ -49,6 +49,11 @@ pub enum FailureOutcome {
     Error(String),
 }
 
+/// Pending deliveries that failed before, grouped by what went wrong: the
+/// destination's URL, the last status and error class, how many, and since when
+/// (Unix milliseconds).
+type FailingGroup = (String, Option<i64>, Option<String>, i64, i64);
+
 impl Store {
     /// Accepted, pending and failed deliveries of a step at `buckets` instants
     /// evenly spread from its first delivery to `now` (the last one is `now`, so
@@ -170,7 +175,7 @@ impl Store {
         &self,
         account: AccountId,
     ) -> Result<Vec<FailingDestination>, StoreError> {
-        let rows: Vec<(String, Option<i64>, Option<String>, i64, i64)> = on_pool!(self, pool => {
+        let rows: Vec<FailingGroup> = on_pool!(self, pool => {
             let rows = sqlx::query(
                 "SELECT t.url, d.last_status, d.last_error, COUNT(*) AS n, MIN(d.created_at) AS since
                  FROM deliveries d JOIN webhook_targets t ON t.id = d.target_id

@@ -42,7 +42,7 @@ pub use deliveries::{
     StepStats, TargetId, TargetRow,
 };
 pub use delivery_actions::{ActionRefused, DeliveryAction};
-pub use delivery_log::{DeliveryDetail, DeliveryRow};
+pub use delivery_log::{DeliveryDetail, DeliveryRow, LogQuery};
 pub use delivery_report::{FailingDestination, FailureOutcome, StepCounts, TimelinePoint};
 pub use error::Conflict;
 pub use error::StoreError;

@@ -286,7 +286,7 @@ pub async fn step_log(
     before: Option<i64>,
 ) -> Result<LogPage, ServerFnError> {
     use super::scenarios::ssr::{failed, load};
-    use hookflow::store::DeliveryState;
+    use hookflow::store::{DeliveryState, LogQuery};
     let user = crate::session::require_user()?;
     let state = expect_context::<crate::state::AppState>();
     let row = load(&state, user.account_id, id).await?;
@@ -311,10 +311,12 @@ pub async fn step_log(
             user.account_id,
             row.id,
             &step,
-            filter,
-            email.as_ref().map(|e| e.as_str()),
-            before,
-            LOG_PAGE,
+            LogQuery {
+                state: filter,
+                email: email.as_ref().map(|e| e.as_str()),
+                before,
+                limit: LOG_PAGE,
+            },
         )
         .await
         .map_err(failed)?;

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use hookflow::model::StepId;
 use hookflow::model::scenario::is_valid_step_id;
-use hookflow::store::{AttemptRow, DeliveryRow, DeliveryState, StepStats};
+use hookflow::store::{AttemptRow, DeliveryRow, DeliveryState, LogQuery, StepStats};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -136,10 +136,12 @@ pub async fn deliveries(
             auth.account,
             scenario.id,
             &step_id(&step)?,
-            filter,
-            email.as_ref().map(|e| e.as_str()),
-            before,
-            limit,
+            LogQuery {
+                state: filter,
+                email: email.as_ref().map(|e| e.as_str()),
+                before,
+                limit,
+            },
         )
         .await?;
     let next_before = (rows.len() as i64 == limit)
