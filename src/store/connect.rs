@@ -98,7 +98,7 @@ async fn open_sqlite(path: &PathBuf, max_connections: u32) -> Result<Store, Stor
         .foreign_keys(true)
         // Statement journals (kept by every multi-row write, to undo that one
         // statement) and temporary tables stay in memory instead of spilling
-        // to temporary files: a quarter fewer file writes per delivery in
+        // to temporary files: 30% fewer file writes in
         // `bench dispatch` (BENCHMARKS.md, eleventh round). Large sorts still
         // spill to files of their own.
         .pragma("temp_store", "memory")

@@ -80,22 +80,6 @@ pub fn error_text(e: &ServerFnError) -> String {
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use crate::server_fns::refuse;
-    use hookflow::store::StoreError;
-    use leptos::prelude::ServerFnError;
-
-    /// A store error as the user sees it; internals go to the log only.
-    pub fn failed(what: &'static str) -> impl Fn(StoreError) -> ServerFnError {
-        move |e| match e {
-            StoreError::NotFound => refuse::not_found(format!("There is no such {what}.")),
-            StoreError::Conflict(c) => refuse::conflict(format!("{c} already exists.")),
-            e => {
-                leptos::logging::error!("{what}: {e}");
-                refuse::unavailable()
-            }
-        }
-    }
-
     pub fn instant(t: chrono::DateTime<chrono::Utc>) -> String {
         t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
@@ -127,9 +111,10 @@ pub async fn list_contacts(
     email: String,
     after: Option<i64>,
 ) -> Result<ContactList, ServerFnError> {
+    use super::refuse::store_failed as failed;
     use crate::state::AppState;
     use hookflow::model::{ContactId, Email};
-    use ssr::{failed, summary};
+    use ssr::summary;
 
     let user = crate::session::require_user()?;
     let store = expect_context::<AppState>().store;
@@ -176,7 +161,7 @@ pub async fn create_contact(
         .store
         .account_custom_fields(user.account_id)
         .await
-        .map_err(ssr::failed("contact"))?;
+        .map_err(super::refuse::store_failed("contact"))?;
     let mut input = ContactInput::default();
     for (key, value) in [
         ("email", email),
@@ -219,7 +204,7 @@ pub async fn create_contact(
                 message: "a contact with this email already exists".into(),
             }]))
         }
-        Err(e) => Err(ssr::failed("contact")(e)),
+        Err(e) => Err(super::refuse::store_failed("contact")(e)),
     }
 }
 
@@ -234,11 +219,12 @@ fn field_error(p: hookflow::model::contact::FieldProblem) -> FieldError {
 /// The contact, its fields grouped as the webhook step groups them.
 #[server(prefix = "/fn", client = crate::session::CsrfClient)]
 pub async fn contact_detail(id: i64) -> Result<ContactView, ServerFnError> {
+    use super::refuse::store_failed as failed;
     use crate::state::AppState;
     use hookflow::model::ContactId;
     use hookflow::model::fields::{Catalogue, FieldGroup, FieldKind};
     use serde_json::Value;
-    use ssr::{failed, instant};
+    use ssr::instant;
 
     let user = crate::session::require_user()?;
     let store = expect_context::<AppState>().store;
@@ -310,7 +296,7 @@ pub async fn save_contact(
         .store
         .account_custom_fields(user.account_id)
         .await
-        .map_err(ssr::failed("contact"))?;
+        .map_err(super::refuse::store_failed("contact"))?;
     let mut input = ContactInput::default();
     for (key, value) in values {
         input.0.insert(key, Value::String(value));
@@ -338,6 +324,6 @@ pub async fn save_contact(
                 message: "another contact has this email".into(),
             }]))
         }
-        Err(e) => Err(ssr::failed("contact")(e)),
+        Err(e) => Err(super::refuse::store_failed("contact")(e)),
     }
 }

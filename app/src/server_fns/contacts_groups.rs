@@ -20,7 +20,7 @@ pub struct Memberships {
 
 #[server(prefix = "/fn", client = crate::session::CsrfClient)]
 pub async fn contact_memberships(contact_id: i64) -> Result<Memberships, ServerFnError> {
-    use super::contacts::ssr::failed;
+    use super::refuse::store_failed as failed;
     use crate::state::AppState;
     use hookflow::model::ContactId;
 
@@ -74,7 +74,7 @@ pub async fn set_membership(
             .remove_from_group(user.account_id, group, contact, now)
             .await
     }
-    .map_err(super::contacts::ssr::failed("group or contact"))?;
+    .map_err(super::refuse::store_failed("group or contact"))?;
     if changed {
         state.engine.wake();
     }

@@ -78,7 +78,7 @@ fn summary(
 
 #[server(prefix = "/fn", client = crate::session::CsrfClient)]
 pub async fn forms_overview() -> Result<FormsPage, ServerFnError> {
-    use super::contacts::ssr::failed;
+    use super::refuse::store_failed as failed;
     use crate::state::AppState;
     use hookflow::model::fields::{Catalogue, FieldGroup, FieldKind};
 
@@ -119,7 +119,7 @@ pub async fn create_form(
     name: String,
     fields: Vec<String>,
 ) -> Result<FormOutcome, ServerFnError> {
-    use super::contacts::ssr::failed;
+    use super::refuse::store_failed as failed;
     use crate::state::AppState;
     use hookflow::model::fields::Catalogue;
     use hookflow::store::{FormContent, FormDefinition, FormField, FormKind};
@@ -181,5 +181,5 @@ pub async fn delete_form(id: i64) -> Result<(), ServerFnError> {
         .store
         .delete_form(user.account_id, FormId(id))
         .await
-        .map_err(super::contacts::ssr::failed("form"))
+        .map_err(super::refuse::store_failed("form"))
 }

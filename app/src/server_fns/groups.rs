@@ -43,7 +43,7 @@ pub async fn list_groups() -> Result<Vec<GroupSummary>, ServerFnError> {
         .store
         .groups(user.account_id)
         .await
-        .map_err(super::contacts::ssr::failed("group"))?;
+        .map_err(super::refuse::store_failed("group"))?;
     Ok(groups.into_iter().map(summary).collect())
 }
 
@@ -73,7 +73,7 @@ pub async fn save_group(id: Option<i64>, name: String) -> Result<NameOutcome, Se
     match saved {
         Ok(()) => Ok(NameOutcome::Done),
         Err(StoreError::Conflict(c)) => Ok(NameOutcome::Problem(format!("{c} already exists"))),
-        Err(e) => Err(super::contacts::ssr::failed("group")(e)),
+        Err(e) => Err(super::refuse::store_failed("group")(e)),
     }
 }
 
@@ -89,7 +89,7 @@ pub async fn delete_group(id: i64) -> Result<(), ServerFnError> {
         .store
         .delete_group(user.account_id, GroupId(id), chrono::Utc::now())
         .await
-        .map_err(super::contacts::ssr::failed("group"))?;
+        .map_err(super::refuse::store_failed("group"))?;
     state.engine.wake();
     Ok(())
 }
@@ -97,7 +97,8 @@ pub async fn delete_group(id: i64) -> Result<(), ServerFnError> {
 #[server(prefix = "/fn", client = crate::session::CsrfClient)]
 pub async fn group_members(id: i64, after: Option<i64>) -> Result<GroupMembersPage, ServerFnError> {
     use super::contacts::PAGE_SIZE;
-    use super::contacts::ssr::{failed, summary as contact_summary};
+    use super::contacts::ssr::summary as contact_summary;
+    use super::refuse::store_failed as failed;
     use crate::state::AppState;
     use hookflow::model::ContactId;
     use hookflow::model::group::GroupId;

@@ -5,6 +5,7 @@
 //! `ServerFnError::new` would answer 500, which says the server is broken.
 
 use axum::http::StatusCode;
+use hookflow::store::StoreError;
 use leptos::prelude::*;
 
 /// Sets the response's status and returns the message as the call's error.
@@ -36,4 +37,18 @@ pub fn unavailable() -> ServerFnError {
         StatusCode::SERVICE_UNAVAILABLE,
         "The database did not answer; try again.",
     )
+}
+
+/// A store error as the user sees it, for calls about a `what`: 404 when it is
+/// not in this account, 409 when it already exists, else 503 (the details go
+/// to the log only).
+pub fn store_failed(what: &'static str) -> impl Fn(StoreError) -> ServerFnError {
+    move |e| match e {
+        StoreError::NotFound => not_found(format!("There is no such {what}.")),
+        StoreError::Conflict(c) => conflict(format!("{c} already exists.")),
+        e => {
+            leptos::logging::error!("{what}: {e}");
+            unavailable()
+        }
+    }
 }

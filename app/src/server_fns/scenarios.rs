@@ -62,9 +62,9 @@ pub(crate) mod ssr {
     use leptos::prelude::ServerFnError;
 
     /// A store error as the user sees it: the same answers as every other
-    /// server function's (`contacts::ssr::failed`).
+    /// server function's (`refuse::store_failed`).
     pub fn failed(e: StoreError) -> ServerFnError {
-        crate::server_fns::contacts::ssr::failed("scenario")(e)
+        crate::server_fns::refuse::store_failed("scenario")(e)
     }
 
     pub fn status_of(row: &ScenarioRow) -> ScenarioStatus {

@@ -51,7 +51,8 @@ fn problem(field: &str, message: impl std::fmt::Display) -> Created {
 
 #[server(prefix = "/fn", client = crate::session::CsrfClient)]
 pub async fn account_settings() -> Result<SettingsView, ServerFnError> {
-    use super::contacts::ssr::{failed, instant};
+    use super::contacts::ssr::instant;
+    use super::refuse::store_failed as failed;
     use crate::session::{Role, require_role};
     use crate::state::AppState;
     use hookflow::store::UserRole;
@@ -110,7 +111,7 @@ pub async fn create_user(
     password: String,
     role: String,
 ) -> Result<Vec<FieldError>, ServerFnError> {
-    use super::contacts::ssr::failed;
+    use super::refuse::store_failed as failed;
     use crate::session::{Role, require_role};
     use crate::state::AppState;
     use hookflow::auth::Password;
@@ -179,14 +180,14 @@ pub async fn remove_user(id: i64) -> Result<(), ServerFnError> {
         .store
         .delete_user(admin.account_id, UserId(id))
         .await
-        .map_err(super::contacts::ssr::failed("user"))
+        .map_err(super::refuse::store_failed("user"))
 }
 
 /// Creates an API token for the admin; its whole value is in the answer and
 /// nowhere else (only its hash is stored).
 #[server(prefix = "/fn", client = crate::session::CsrfClient)]
 pub async fn create_api_token(name: String) -> Result<Created, ServerFnError> {
-    use super::contacts::ssr::failed;
+    use super::refuse::store_failed as failed;
     use crate::session::{Role, require_role};
     use crate::state::AppState;
     use hookflow::model::UserId;
@@ -231,7 +232,7 @@ pub async fn revoke_api_token(id: i64) -> Result<(), ServerFnError> {
         .store
         .revoke_token(admin.account_id, id, chrono::Utc::now())
         .await
-        .map_err(super::contacts::ssr::failed("token"))
+        .map_err(super::refuse::store_failed("token"))
 }
 
 /// Generates a new signing secret (replacing the old one) and shows it once.
@@ -247,7 +248,7 @@ pub async fn rotate_signing_secret() -> Result<String, ServerFnError> {
         .store
         .set_account_signing_secret(admin.account_id, Some(&secret))
         .await
-        .map_err(super::contacts::ssr::failed("account"))?;
+        .map_err(super::refuse::store_failed("account"))?;
     Ok(secret)
 }
 
@@ -269,6 +270,6 @@ pub async fn set_time_zone(name: String) -> Result<Vec<FieldError>, ServerFnErro
         .store
         .set_account_time_zone(admin.account_id, zone)
         .await
-        .map_err(super::contacts::ssr::failed("account"))?;
+        .map_err(super::refuse::store_failed("account"))?;
     Ok(Vec::new())
 }

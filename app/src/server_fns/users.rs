@@ -12,7 +12,7 @@ pub async fn sign_out_user(user_id: i64) -> Result<u64, ServerFnError> {
 
     let admin = require_role(Role::Admin)?;
     let store = expect_context::<AppState>().store;
-    let failed = super::contacts::ssr::failed("user");
+    let failed = super::refuse::store_failed("user");
     let user = store.user_by_id(UserId(user_id)).await.map_err(&failed)?;
     // Another account's user is as unknown as a user who does not exist.
     let Some(user) = user.filter(|u| u.account_id == admin.account_id) else {
