@@ -82,6 +82,8 @@ test('a marketer builds a webhook scenario, tests it, activates it and sees a co
   await panel.getByLabel('Header 1 name').fill('X-Api-Key');
   await panel.getByLabel('Header 1 value').fill('k-123');
   await panel.getByLabel('Secret').check();
+  // Everything is valid now: no problem shows, not even a warning sign without words.
+  await expect(panel.locator('.field-problem:visible')).toHaveCount(0);
   await shot(page, 'editor-panel-desktop');
   expect(await axe(page), 'the editor with the webhook panel open').toEqual([]);
   await panel.getByRole('button', { name: 'Add', exact: true }).click();

@@ -300,6 +300,14 @@ fn PairInputs(
     let key_name = if is_header { "name" } else { "key" };
     let key_error = move || error_for.run(format!("{index_key}[{}].{key_name}", index()));
     let value_error = move || error_for.run(format!("{index_key}[{}].value", index()));
+    // Empty when the row is valid, so that no warning sign shows without words.
+    let problem = move || {
+        [key_error(), value_error()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let n = move || index() + 1;
     view! {
         <div class="pair-row">
@@ -334,9 +342,7 @@ fn PairInputs(
                 on:click=move |_| list.update(|rows| rows.retain(|r| r.uid != row.uid))>
                 "×"
             </button>
-            <p class="field-problem pair-problem">
-                {move || key_error()} " " {move || value_error()}
-            </p>
+            <p class="field-problem pair-problem">{problem}</p>
         </div>
     }
 }
