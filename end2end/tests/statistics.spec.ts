@@ -136,6 +136,13 @@ test('a webhook step’s statistics, chart and delivery log follow resend and ca
   await expect(page.getByTestId('stat-reached')).toHaveText('2');
   // Wide tables scroll inside their box: the page itself never scrolls sideways.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // The chart's labels stay legible on a phone (text inside a scaled-down drawing would not).
+  for (const label of [page.getByTestId('chart-from'), page.getByTestId('chart-max')]) {
+    const box = await label.boundingBox();
+    expect(box!.height, 'a chart label is at least 12 px high at 390 px wide').toBeGreaterThanOrEqual(12);
+  }
+  const plot = await page.getByTestId('delivery-chart').locator('svg').boundingBox();
+  expect(plot!.height, 'the plot keeps a readable height on a phone').toBeGreaterThanOrEqual(120);
   await shot(page, 'step-statistics-narrow');
   expect(hydration, 'no hydration error on these pages').toEqual([]);
 });

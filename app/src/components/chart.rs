@@ -5,11 +5,12 @@
 use crate::server_fns::step_report::ChartPoint;
 use leptos::prelude::*;
 
-const W: f64 = 960.0;
-const H: f64 = 240.0;
-const LEFT: f64 = 44.0;
-const BOTTOM: f64 = 24.0;
-const TOP: f64 = 8.0;
+// The plot's own coordinates. The SVG stretches to its box (its height is
+// set in CSS), so its lines keep their width with `non-scaling-stroke`, and the
+// labels are HTML beside it: text inside a scaled SVG shrinks with it, to a
+// few pixels on a phone.
+const W: f64 = 1000.0;
+const H: f64 = 100.0;
 
 /// "2026-11-27T10:32:05Z" → "2026-11-27 10:32 UTC".
 pub fn short_time(rfc3339: &str) -> String {
@@ -25,14 +26,14 @@ pub fn exact_time(rfc3339: &str) -> String {
 
 /// A value's height on the plot.
 fn y(v: i64, max: i64) -> f64 {
-    TOP + (H - TOP - BOTTOM) * (1.0 - v as f64 / max.max(1) as f64)
+    H * (1.0 - v as f64 / max.max(1) as f64)
 }
 
 fn x(i: usize, n: usize) -> f64 {
     if n <= 1 {
-        W - 8.0
+        W
     } else {
-        LEFT + (W - 8.0 - LEFT) * i as f64 / (n - 1) as f64
+        W * i as f64 / (n - 1) as f64
     }
 }
 
@@ -93,18 +94,24 @@ pub fn DeliveryChart(points: Vec<ChartPoint>) -> impl IntoView {
     let title = label.clone();
     view! {
         <figure class="chart" data-testid="delivery-chart">
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
-                <title>{title}</title>
-                <line class="chart-axis" x1=LEFT y1=H - BOTTOM x2=W - 8.0 y2=H - BOTTOM />
-                <line class="chart-grid" x1=LEFT y1=TOP x2=W - 8.0 y2=TOP />
-                <text class="chart-label" x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{max}</text>
-                <text class="chart-label" x=LEFT - 6.0 y=H - BOTTOM text-anchor="end">"0"</text>
-                <path class="chart-accepted" d=accepted />
-                <path class="chart-pending" d=pending />
-                <path class="chart-failed" d=failed />
-                <text class="chart-label" x=LEFT y=H - 6.0>{first.clone()}</text>
-                <text class="chart-label" x=W - 8.0 y=H - 6.0 text-anchor="end">{last.clone()}</text>
-            </svg>
+            <div class="chart-frame">
+                <div class="chart-y" aria-hidden="true">
+                    <span data-testid="chart-max">{max}</span>
+                    <span>"0"</span>
+                </div>
+                <svg viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label=label>
+                    <title>{title}</title>
+                    <path class="chart-accepted" d=accepted />
+                    <path class="chart-pending" d=pending />
+                    <path class="chart-failed" d=failed />
+                    <line class="chart-grid" x1="0" y1="0.5" x2=W y2="0.5" vector-effect="non-scaling-stroke" />
+                    <line class="chart-axis" x1="0" y1=H x2=W y2=H vector-effect="non-scaling-stroke" />
+                </svg>
+                <div class="chart-x" aria-hidden="true">
+                    <span data-testid="chart-from">{first.clone()}</span>
+                    <span>{last.clone()}</span>
+                </div>
+            </div>
             <figcaption class="chart-legend">
                 <span class="key accepted">"Accepted"</span>
                 <span class="key pending">"Pending"</span>
@@ -155,10 +162,7 @@ mod tests {
         let points = [p(0, 2, 0), p(1, 0, 1)];
         // The accepted band of the first point sits on the axis (height 0).
         let d = band(&points, 2, |_| 0, |p| p.accepted);
-        assert!(
-            d.starts_with(&format!("M{:.1},{:.1}", LEFT, H - BOTTOM)),
-            "{d}"
-        );
+        assert!(d.starts_with(&format!("M0.0,{H:.1}")), "{d}");
         // The top of everything is the maximum at the plot's top.
         let top = band(
             &points,
@@ -166,7 +170,7 @@ mod tests {
             |p| p.accepted + p.pending,
             |p| p.accepted + p.pending + p.failed,
         );
-        assert!(top.contains(&format!("{:.1},{:.1}", LEFT, TOP)), "{top}");
+        assert!(top.contains("M0.0,0.0"), "{top}");
         assert!(top.ends_with('Z'));
     }
 }
