@@ -104,7 +104,7 @@ pub fn DeliveryChart(points: Vec<ChartPoint>) -> impl IntoView {
                     <path class="chart-accepted" d=accepted />
                     <path class="chart-pending" d=pending />
                     <path class="chart-failed" d=failed />
-                    <line class="chart-grid" x1="0" y1="0.5" x2=W y2="0.5" vector-effect="non-scaling-stroke" />
+                    <line class="chart-grid" x1="0" y1="0" x2=W y2="0" vector-effect="non-scaling-stroke" />
                     <line class="chart-axis" x1="0" y1=H x2=W y2=H vector-effect="non-scaling-stroke" />
                 </svg>
                 <div class="chart-x" aria-hidden="true">
