@@ -8,8 +8,8 @@ use hookflow::delivery::metrics::Pickup;
 use hookflow::delivery::{Dispatcher, DispatcherConfig, RetrySchedule};
 use hookflow::model::{AccountId, ContactId, DeliveryId, Email, ScenarioId, StepId};
 use hookflow::store::{
-    ClaimAsk, DeliveryState, Engine, FailureOutcome, LogQuery, NewAccount, NewDelivery, StepCounts,
-    StepStats, Store, TargetId,
+    ClaimAsk, DeliveryState, Engine, FailureOutcome, LogQuery, Missed, NewAccount, NewDelivery,
+    StepCounts, StepStats, Store, TargetId,
 };
 use hookflow::testkit::{Receiver, Recording, TestDb};
 use hookflow::webhook::policy::DestinationPolicy;
@@ -1018,6 +1018,64 @@ async fn deliveries_written_while_it_runs_are_sent_once_whether_offered_or_claim
     }
 }
 
+/// On SQLite, new deliveries that find the offers full are told as missed
+/// with their target. A target the dispatcher knows gets a narrow claim after
+/// the offers, for the room they leave; one it has not seen yet, a wide one.
+/// Either way each is sent once, long before the poll interval (an hour).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_that_find_the_offers_full_are_claimed_for_known_and_new_targets() {
+    let db = TestDb::sqlite().await;
+    let h = Harness::new(&db).await;
+    let receiver = Receiver::start(Recording::IdsOnly).await;
+    let (known, new) = (
+        h.target(&receiver.url("/known"), None).await,
+        h.target(&receiver.url("/new"), None).await,
+    );
+    let dispatcher = h.dispatcher(|c, _| {
+        c.poll_interval = Duration::from_secs(3600);
+        c.offer_budget = 0;
+    });
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(dispatcher.clone().run(stopped, Duration::from_secs(5)));
+    // A bound on waiting, not on speed: what is never claimed fails here.
+    let accepted = |step: &'static str, n: i64| {
+        let h = &h;
+        async move {
+            tokio::time::timeout(Duration::from_secs(60), async {
+                while h.stats(step).await.accepted < n {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            })
+            .await
+            .unwrap_or_else(|_| panic!("{step}: {n} accepted"));
+        }
+    };
+    // Its first look (wide) found nothing; from here on it is only woken.
+    while !dispatcher.takes_offers() {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    for (step, target, total) in [("a", known, 5), ("a", known, 10), ("b", new, 5)] {
+        h.reach(step, target, 5).await;
+        dispatcher.wake();
+        accepted(step, total).await;
+    }
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    let counts = receiver.id_counts();
+    assert_eq!(counts.len(), 15);
+    assert!(counts.values().all(|&n| n == 1), "nothing sent twice");
+    let metrics = dispatcher.metrics();
+    assert_eq!(
+        (
+            metrics.pickups(Pickup::Offered),
+            metrics.pickups(Pickup::Claimed)
+        ),
+        (0, 15),
+        "nothing fits in offers of 0 bytes"
+    );
+    db.cleanup().await;
+}
+
 /// On SQLite a new delivery is offered as its transaction writes it: it can be
 /// taken once that transaction commits, and never by a claim as well; it is
 /// withdrawn when the transaction rolls back or the delivery is cancelled.
@@ -1090,14 +1148,14 @@ async fn an_offer_follows_its_transaction_and_is_taken_or_claimed_once() {
     assert!(claim().await.unwrap().is_empty());
     // (Withdrawn before the cancel committed, it is looked for once more, in
     // case the cancel had not.)
-    assert!(store.offers_missed());
+    assert_eq!(store.offers_missed(), Missed::of([target]));
 
     // Beyond the budget: the rest is claimed, and the offers say so.
     store.close_offers("me");
     assert!(store.open_offers("me", 1_000).unwrap());
     let mut written = h.reach("webhook", target, 6).await;
-    assert!(store.offers_missed());
-    assert!(!store.offers_missed(), "said once");
+    assert_eq!(store.offers_missed(), Missed::of([target]), "of its target");
+    assert!(store.offers_missed().is_empty(), "said once");
     let claimed = claim().await.unwrap();
     let taken = take().await;
     assert!(!claimed.is_empty() && !taken.is_empty());
@@ -1114,9 +1172,9 @@ async fn an_offer_follows_its_transaction_and_is_taken_or_claimed_once() {
     tx.insert_delivery(&h.pass(&step, ContactId(1003), target, "evt_d"))
         .await
         .unwrap();
-    assert!(!store.offers_missed(), "not before the commit");
+    assert!(store.offers_missed().is_empty(), "not before the commit");
     tx.commit().await.unwrap();
-    assert!(store.offers_missed());
+    assert_eq!(store.offers_missed(), Missed::of([target]));
     assert_eq!(claim().await.unwrap().len(), 1);
 
     // A delivery written while nobody takes offers, committed once somebody
@@ -1128,7 +1186,7 @@ async fn an_offer_follows_its_transaction_and_is_taken_or_claimed_once() {
         .unwrap();
     assert!(store.open_offers("me", 1 << 20).unwrap());
     tx.commit().await.unwrap();
-    assert!(store.offers_missed());
+    assert_eq!(store.offers_missed(), Missed::of([target]));
     assert_eq!(claim().await.unwrap().len(), 1);
     store.close_offers("me");
     db.cleanup().await;

@@ -11,8 +11,10 @@
 //! also offered to it in memory (`store::deliveries::offers`): a step takes
 //! those first, and reads the database only for what was not offered. It
 //! does so when the loop looks wide (at the next due time, the poll interval,
-//! or when a delivery became due without an offer), and narrowly for the
-//! destinations whose last claim left work behind (`backlog`).
+//! or when a delivery of a target it does not know yet, or was resent, became
+//! due without an offer), and narrowly, after the offers, for the targets
+//! whose last claim left work behind, or whose new deliveries found the
+//! offers full (`backlog`).
 
 use super::attempt::send_one;
 use super::limits::Limits;
@@ -115,7 +117,8 @@ pub(super) struct Inner {
     /// `run` takes the store's offers.
     offers_open: AtomicBool,
     /// While offers are open: the targets whose last claim took all it could,
-    /// so more of their work may wait in the database.
+    /// or whose new deliveries were not offered, so more of their work may
+    /// wait in the database.
     backlog: Mutex<HashSet<TargetId>>,
 }
 
@@ -411,8 +414,19 @@ impl Dispatcher {
         let mut look_at = Instant::now();
         let mut reach = Reach::Wide;
         while !*shutdown.borrow() {
-            if Instant::now() >= look_at || inner.store.offers_missed() {
+            if Instant::now() >= look_at {
                 reach = Reach::Wide;
+            }
+            let missed = inner.store.offers_missed();
+            if missed.any || missed.targets.iter().any(|&t| !inner.targets.knows(t)) {
+                reach = Reach::Wide;
+            } else if !missed.targets.is_empty() {
+                // Left in the database, and written after what the offers
+                // hold: claimed narrow, after the offers, for the room they
+                // leave. A wide claim first would find them only past every
+                // delivery offered, each read and left out.
+                let mut backlog = inner.backlog.lock().expect("backlog lock");
+                backlog.extend(missed.targets);
             }
             // With offers, new work is in memory: a narrow step reads the
             // database only for destinations with work left behind there.

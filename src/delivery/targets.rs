@@ -29,6 +29,11 @@ impl Targets {
         }
     }
 
+    /// Whether `id` is known (so a narrow claim can ask for it).
+    pub fn knows(&self, id: TargetId) -> bool {
+        self.cache.lock().expect("targets lock").contains_key(&id)
+    }
+
     /// Runs `f` over every known target and its destination.
     pub fn with_destinations<R>(
         &self,

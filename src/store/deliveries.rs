@@ -8,6 +8,8 @@ mod leases;
 mod offers;
 mod turns;
 
+pub use offers::Missed;
+
 use super::{Store, StoreError, on_pool};
 
 /// Runs `$body` with `$conn` bound to where the dispatcher writes: on SQLite
@@ -30,7 +32,7 @@ use crate::model::{AccountId, ContactId, DeliveryId, ScenarioId, StepId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Where deliveries go. Targets never change: a new step configuration makes a
@@ -214,11 +216,12 @@ impl Store {
         }
     }
 
-    /// Whether a delivery became due without being offered (the offers were
-    /// full, or it was resent) since the last call: only a claim finds it.
-    pub fn offers_missed(&self) -> bool {
+    /// The deliveries that became due without being offered (the offers were
+    /// full, or they were resent) since the last call: only a claim finds them.
+    pub fn offers_missed(&self) -> Missed {
         self.dispatching()
-            .is_some_and(|l| l.offers(offers::Offers::take_missed))
+            .map(|l| l.offers(offers::Offers::take_missed))
+            .unwrap_or_default()
     }
 
     /// Takes offered deliveries due at `ask.now`, oldest first, as a claim
@@ -243,8 +246,8 @@ impl Store {
     pub(super) fn withdraw_offer(&self, id: DeliveryId) {
         if let Some(leases) = self.dispatching() {
             leases.offers(|o| {
-                if o.withdraw_id(id.0) {
-                    o.miss();
+                if let Some(target) = o.withdraw_id(id.0) {
+                    o.miss(Missed::of([target]));
                 }
             });
         }
@@ -253,7 +256,7 @@ impl Store {
     /// Deliveries became due without being offered (they were resent).
     pub(super) fn offers_miss(&self) {
         if let Some(leases) = self.dispatching() {
-            leases.offers(offers::Offers::miss);
+            leases.offers(|o| o.miss(Missed::any()));
         }
     }
 
@@ -791,7 +794,8 @@ pub struct Offering {
     /// The file's offers, once something was offered.
     leases: Option<Arc<leases::Leases>>,
     made: Vec<(TargetId, i64)>,
-    unoffered: bool,
+    /// The targets of the new deliveries not offered.
+    unoffered: HashSet<TargetId>,
 }
 
 impl Offering {
@@ -800,7 +804,7 @@ impl Offering {
             pool: pool.clone(),
             leases: None,
             made: Vec::new(),
-            unoffered: false,
+            unoffered: HashSet::new(),
         }
     }
 
@@ -814,12 +818,12 @@ impl Offering {
             return;
         }
         let Some(leases) = leases::existing(&self.pool) else {
-            self.unoffered = true;
+            self.unoffered.extend(new.map(|(n, _)| n.target));
             return;
         };
         leases.offers(|offers| {
             if !offers.is_open() {
-                self.unoffered = true;
+                self.unoffered.extend(new.map(|(n, _)| n.target));
                 return;
             }
             for (n, id) in new {
@@ -835,7 +839,7 @@ impl Offering {
                 if offers.offer(delivery, to_millis(n.now)) {
                     self.made.push((n.target, id.0));
                 } else {
-                    self.unoffered = true;
+                    self.unoffered.insert(n.target);
                 }
             }
         });
@@ -848,10 +852,11 @@ impl Offering {
             leases.offers(|o| o.commit(&self.made));
         }
         self.made.clear();
-        if self.unoffered
+        if !self.unoffered.is_empty()
             && let Some(leases) = leases::existing(&self.pool)
         {
-            leases.offers(offers::Offers::miss);
+            let missed = Missed::of(std::mem::take(&mut self.unoffered));
+            leases.offers(|o| o.miss(missed));
         }
     }
 }

@@ -38,8 +38,8 @@ pub use contact_rows::Contact;
 pub use contacts::{ContactPage, MAX_PAGE};
 pub use contacts_bulk::UpsertOutcome;
 pub use deliveries::{
-    AttemptRecord, AttemptRow, ClaimAsk, ClaimedDelivery, DeliveryState, NewDelivery, Resolution,
-    StepStats, TargetId, TargetRow,
+    AttemptRecord, AttemptRow, ClaimAsk, ClaimedDelivery, DeliveryState, Missed, NewDelivery,
+    Resolution, StepStats, TargetId, TargetRow,
 };
 pub use delivery_actions::{ActionRefused, DeliveryAction};
 pub use delivery_log::{DeliveryDetail, DeliveryRow, LogQuery};

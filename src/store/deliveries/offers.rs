@@ -16,7 +16,7 @@
 //! that claims grant theirs.
 
 use super::{ClaimedDelivery, TargetId};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// What an offer is charged against the budget beside its body and event id.
@@ -31,8 +31,44 @@ pub(super) struct Offers {
     bytes: usize,
     /// By target, in id order: the order they were written and became due.
     by_target: HashMap<TargetId, BTreeMap<i64, Offer>>,
-    /// A delivery became due without being offered since the taker last asked.
-    missed: bool,
+    /// Deliveries became due without being offered since the taker last asked.
+    missed: Missed,
+}
+
+/// Deliveries that became due without being offered: only a claim finds them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Missed {
+    /// The targets of those whose target is known.
+    pub targets: HashSet<TargetId>,
+    /// Some may be of any target.
+    pub any: bool,
+}
+
+impl Missed {
+    /// Those of `targets`.
+    pub fn of(targets: impl IntoIterator<Item = TargetId>) -> Missed {
+        Missed {
+            targets: targets.into_iter().collect(),
+            any: false,
+        }
+    }
+
+    /// Some, of targets not known.
+    pub fn any() -> Missed {
+        Missed {
+            targets: HashSet::new(),
+            any: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.any && self.targets.is_empty()
+    }
+
+    fn add(&mut self, other: Missed) {
+        self.any |= other.any;
+        self.targets.extend(other.targets);
+    }
 }
 
 struct Offer {
@@ -127,23 +163,23 @@ impl Offers {
     }
 
     /// Removes the offer of delivery `id`, whatever its target.
-    pub fn withdraw_id(&mut self, id: i64) -> bool {
+    pub fn withdraw_id(&mut self, id: i64) -> Option<TargetId> {
         let target = self
             .by_target
             .iter()
-            .find_map(|(t, offers)| offers.contains_key(&id).then_some(*t));
-        target.is_some_and(|t| self.withdraw([(t, id)]) == 1)
+            .find_map(|(t, offers)| offers.contains_key(&id).then_some(*t))?;
+        (self.withdraw([(target, id)]) == 1).then_some(target)
     }
 
-    /// Notes that a delivery became due without being offered.
-    pub fn miss(&mut self) {
+    /// Notes that deliveries became due without being offered.
+    pub fn miss(&mut self, missed: Missed) {
         if self.taker.is_some() {
-            self.missed = true;
+            self.missed.add(missed);
         }
     }
 
-    /// Whether a delivery became due without being offered since the last call.
-    pub fn take_missed(&mut self) -> bool {
+    /// The deliveries that became due without being offered since the last call.
+    pub fn take_missed(&mut self) -> Missed {
         std::mem::take(&mut self.missed)
     }
 
@@ -252,14 +288,22 @@ mod tests {
         assert!(offers.offer(delivery(1, 1), 0));
         assert!(offers.offer(delivery(2, 1), 0));
         assert!(!offers.offer(delivery(3, 1), 0), "over the budget");
-        assert!(!offers.take_missed(), "not before its writer says so");
-        offers.miss();
-        assert!(offers.take_missed());
-        assert!(!offers.take_missed(), "told once");
+        assert!(
+            offers.take_missed().is_empty(),
+            "not before its writer says so"
+        );
+        offers.miss(Missed::of([TargetId(1)]));
+        offers.miss(Missed::of([TargetId(2)]));
+        assert_eq!(offers.take_missed(), Missed::of([TargetId(1), TargetId(2)]));
+        assert!(offers.take_missed().is_empty(), "told once");
+        offers.miss(Missed::of([TargetId(1)]));
+        offers.miss(Missed::any());
+        let missed = offers.take_missed();
+        assert!(missed.any && missed.targets.contains(&TargetId(1)));
         // Withdrawn (rolled back, or claimed): room again.
         assert_eq!(offers.withdraw([(TargetId(1), 1), (TargetId(1), 9)]), 1);
-        assert!(offers.withdraw_id(2));
-        assert!(!offers.withdraw_id(2));
+        assert_eq!(offers.withdraw_id(2), Some(TargetId(1)));
+        assert_eq!(offers.withdraw_id(2), None);
         assert_eq!(offers.held(), (0, 0));
         assert!(offers.offer(delivery(3, 1), 0));
         // Closed, the offers are forgotten, and the next taker starts empty.
@@ -267,8 +311,8 @@ mod tests {
         assert!(offers.is_open(), "only its taker closes it");
         offers.close("a");
         assert!(!offers.is_open());
-        offers.miss();
-        assert!(!offers.take_missed(), "nobody to tell");
+        offers.miss(Missed::any());
+        assert!(offers.take_missed().is_empty(), "nobody to tell");
         assert!(offers.open("b", 2 * one));
         assert_eq!(offers.held(), (0, 0));
     }
