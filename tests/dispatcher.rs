@@ -196,6 +196,18 @@ impl Harness {
         stats
     }
 
+    /// Waits until `n` deliveries of `step` are accepted. A bound on waiting,
+    /// not on speed: what is never picked up fails here.
+    async fn wait_accepted(&self, step: &str, n: i64) {
+        tokio::time::timeout(Duration::from_secs(60), async {
+            while self.stats(step).await.accepted < n {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{step}: {n} accepted"));
+    }
+
     /// Moves the clock to the next due delivery; false when nothing is pending.
     async fn advance_to_next_due(&self) -> bool {
         match self.store.next_due_at().await.unwrap() {
@@ -956,19 +968,6 @@ async fn deliveries_written_while_it_runs_are_sent_once_whether_offered_or_claim
     let receiver = Receiver::start(Recording::Full).await;
     let target = h.target(&receiver.url("/"), None).await;
     let sqlite = h.store.engine() == Engine::Sqlite;
-    // A bound on waiting, not on speed: what is never picked up fails here.
-    let accepted = |step: &'static str, n: i64| {
-        let h = &h;
-        async move {
-            tokio::time::timeout(Duration::from_secs(60), async {
-                while h.stats(step).await.accepted < n {
-                    tokio::time::sleep(Duration::from_millis(2)).await;
-                }
-            })
-            .await
-            .unwrap_or_else(|_| panic!("{step}: {n} accepted"));
-        }
-    };
     let mut sent = 0;
     for (step, budget) in [("roomy", 16 << 20), ("tight", 1_000)] {
         h.reach(step, target, 30).await;
@@ -979,13 +978,13 @@ async fn deliveries_written_while_it_runs_are_sent_once_whether_offered_or_claim
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let running = tokio::spawn(dispatcher.clone().run(stopped, Duration::from_secs(5)));
         // Its first look found those: from here on, new work is offered.
-        accepted(step, 30).await;
+        h.wait_accepted(step, 30).await;
         assert_eq!(dispatcher.takes_offers(), sqlite);
         for _ in 0..5 {
             h.reach(step, target, 30).await;
             dispatcher.wake();
         }
-        accepted(step, 180).await;
+        h.wait_accepted(step, 180).await;
         stop.send(true).unwrap();
         running.await.unwrap();
         assert!(
@@ -1037,19 +1036,6 @@ async fn deliveries_that_find_the_offers_full_are_claimed_for_known_and_new_targ
     });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(dispatcher.clone().run(stopped, Duration::from_secs(5)));
-    // A bound on waiting, not on speed: what is never claimed fails here.
-    let accepted = |step: &'static str, n: i64| {
-        let h = &h;
-        async move {
-            tokio::time::timeout(Duration::from_secs(60), async {
-                while h.stats(step).await.accepted < n {
-                    tokio::time::sleep(Duration::from_millis(2)).await;
-                }
-            })
-            .await
-            .unwrap_or_else(|_| panic!("{step}: {n} accepted"));
-        }
-    };
     // Its first look (wide) found nothing; from here on it is only woken.
     while !dispatcher.takes_offers() {
         tokio::time::sleep(Duration::from_millis(1)).await;
@@ -1057,7 +1043,7 @@ async fn deliveries_that_find_the_offers_full_are_claimed_for_known_and_new_targ
     for (step, target, total) in [("a", known, 5), ("a", known, 10), ("b", new, 5)] {
         h.reach(step, target, 5).await;
         dispatcher.wake();
-        accepted(step, total).await;
+        h.wait_accepted(step, total).await;
     }
     stop.send(true).unwrap();
     running.await.unwrap();
