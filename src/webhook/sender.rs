@@ -16,6 +16,7 @@ use crate::webhook::policy::{DestinationPolicy, PolicyResolver};
 use crate::webhook::signing::{SigningSecret, sign};
 use crate::webhook::url::WebhookUrl;
 use bytes::Bytes;
+use reqwest::Method;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -126,13 +127,12 @@ impl Sender {
             Err(class) => return failed(class),
         };
         let https = req.url.as_url().scheme() == "https";
-        let sent = self
-            .client
-            .post(req.url.as_url().clone())
-            .headers(headers)
-            .body(req.body)
-            .send()
-            .await;
+        // A request built whole rather than through `RequestBuilder::headers`,
+        // which copies the map entry by entry into a new one.
+        let mut request = reqwest::Request::new(Method::POST, req.url.as_url().clone());
+        *request.headers_mut() = headers;
+        *request.body_mut() = Some(req.body.into());
+        let sent = self.client.execute(request).await;
         let response = match sent {
             Ok(response) => response,
             Err(err) => return failed(ErrorClass::from_reqwest(&err, https)),
@@ -194,29 +194,36 @@ impl StepHeaders {
 }
 
 /// The step's headers, then Hookflow's own, which replace any of the same name:
-/// a step cannot forge the signature or change the content type.
+/// a step cannot forge the signature or change the content type. Built once per
+/// attempt with room for reqwest's defaults, so nothing grows while it is filled.
 fn request_headers(req: &OutgoingRequest<'_>) -> Result<HeaderMap, ErrorClass> {
-    let mut headers = req.headers.0.clone()?;
-    let mut own = vec![
-        (header::CONTENT_TYPE, "application/json".to_string()),
-        (
-            HeaderName::from_static("webhook-id"),
-            req.webhook_id.clone(),
-        ),
-        (
-            HeaderName::from_static("webhook-timestamp"),
-            req.timestamp.to_string(),
-        ),
-    ];
+    let step = req.headers.0.as_ref().map_err(Clone::clone)?;
+    // Hookflow's four, and the two defaults reqwest adds (user-agent, accept).
+    let mut headers = HeaderMap::with_capacity(step.len() + 6);
+    for (name, value) in step {
+        headers.append(name.clone(), value.clone());
+    }
+    let invalid = |name: &str| ErrorClass::InvalidHeader {
+        name: name.to_string(),
+    };
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        HeaderName::from_static("webhook-id"),
+        HeaderValue::from_str(&req.webhook_id).map_err(|_| invalid("webhook-id"))?,
+    );
+    headers.insert(
+        HeaderName::from_static("webhook-timestamp"),
+        HeaderValue::from(req.timestamp),
+    );
     if let Some(secret) = req.secret {
         let signature = sign(secret, &req.webhook_id, req.timestamp, &req.body);
-        own.push((HeaderName::from_static("webhook-signature"), signature));
-    }
-    for (name, value) in own {
-        let value = HeaderValue::from_str(&value).map_err(|_| ErrorClass::InvalidHeader {
-            name: name.to_string(),
-        })?;
-        headers.insert(name, value);
+        headers.insert(
+            HeaderName::from_static("webhook-signature"),
+            HeaderValue::try_from(signature).map_err(|_| invalid("webhook-signature"))?,
+        );
     }
     Ok(headers)
 }
