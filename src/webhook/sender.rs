@@ -16,7 +16,6 @@ use crate::webhook::policy::{DestinationPolicy, PolicyResolver};
 use crate::webhook::signing::{SigningSecret, sign};
 use crate::webhook::url::WebhookUrl;
 use bytes::Bytes;
-use reqwest::Method;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -127,12 +126,13 @@ impl Sender {
             Err(class) => return failed(class),
         };
         let https = req.url.as_url().scheme() == "https";
-        // A request built whole rather than through `RequestBuilder::headers`,
-        // which copies the map entry by entry into a new one.
-        let mut request = reqwest::Request::new(Method::POST, req.url.as_url().clone());
-        *request.headers_mut() = headers;
-        *request.body_mut() = Some(req.body.into());
-        let sent = self.client.execute(request).await;
+        let sent = self
+            .client
+            .post(req.url.as_url().clone())
+            .headers(headers)
+            .body(req.body)
+            .send()
+            .await;
         let response = match sent {
             Ok(response) => response,
             Err(err) => return failed(ErrorClass::from_reqwest(&err, https)),
@@ -194,15 +194,9 @@ impl StepHeaders {
 }
 
 /// The step's headers, then Hookflow's own, which replace any of the same name:
-/// a step cannot forge the signature or change the content type. Built once per
-/// attempt with room for reqwest's defaults, so nothing grows while it is filled.
+/// a step cannot forge the signature or change the content type.
 fn request_headers(req: &OutgoingRequest<'_>) -> Result<HeaderMap, ErrorClass> {
-    let step = req.headers.0.as_ref().map_err(Clone::clone)?;
-    // Hookflow's four, and the two defaults reqwest adds (user-agent, accept).
-    let mut headers = HeaderMap::with_capacity(step.len() + 6);
-    for (name, value) in step {
-        headers.append(name.clone(), value.clone());
-    }
+    let mut headers = req.headers.0.clone()?;
     let invalid = |name: &str| ErrorClass::InvalidHeader {
         name: name.to_string(),
     };

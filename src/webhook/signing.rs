@@ -106,11 +106,7 @@ impl FromStr for SigningSecret {
 /// The `webhook-signature` header value: `v1,<base64 HMAC-SHA256>`.
 pub fn sign(secret: &SigningSecret, msg_id: &str, timestamp_secs: i64, body: &[u8]) -> String {
     let tag = secret.tag(msg_id, timestamp_secs, body);
-    // "v1," and 44 characters of base64 for the 32-byte tag.
-    let mut header = String::with_capacity(47);
-    header.push_str("v1,");
-    BASE64.encode_string(tag.as_ref(), &mut header);
-    header
+    format!("v1,{}", BASE64.encode(tag.as_ref()))
 }
 
 /// Whether any `v1,` entry of a `webhook-signature` header (space-separated, as
