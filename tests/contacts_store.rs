@@ -11,28 +11,7 @@ use hookflow::model::{AccountId, ContactId, Email};
 use hookflow::store::{Conflict, NewAccount, Store, StoreError, UpsertOutcome};
 use serde_json::{Value, json};
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let db = hookflow::testkit::TestDb::sqlite().await;
-                super::$name(&db.store).await;
-                db.cleanup().await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(db) = hookflow::testkit::TestDb::postgres().await else { return };
-                super::$name(&db.store).await;
-                db.cleanup().await;
-            })*
-        }
-    };
-}
-
-on_both_engines!(
+hookflow::on_both_engines!(
     a_new_contact_is_stored_found_by_email_and_announced,
     an_email_is_unique_within_an_account_only,
     an_update_merges_values_and_announces_only_real_changes,

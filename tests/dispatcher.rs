@@ -17,28 +17,7 @@ use hookflow::webhook::sender::{Sender, SenderConfig};
 use std::sync::Arc;
 use std::time::Duration;
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let db = hookflow::testkit::TestDb::sqlite().await;
-                super::$name(&db).await;
-                db.cleanup().await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(db) = hookflow::testkit::TestDb::postgres().await else { return };
-                super::$name(&db).await;
-                db.cleanup().await;
-            })*
-        }
-    };
-}
-
-on_both_engines!(
+hookflow::on_both_engines!(multi_thread:
     a_contact_who_reaches_the_step_while_the_destination_is_down_is_pending_then_accepted,
     a_destination_down_for_the_whole_window_gets_a_last_attempt_at_the_deadline_and_fails_once,
     every_response_class_leaves_the_right_state,

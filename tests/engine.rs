@@ -17,28 +17,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let db = hookflow::testkit::TestDb::sqlite().await;
-                super::$name(&db).await;
-                db.cleanup().await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(db) = hookflow::testkit::TestDb::postgres().await else { return };
-                super::$name(&db).await;
-                db.cleanup().await;
-            })*
-        }
-    };
-}
-
-on_both_engines!(
+hookflow::on_both_engines!(multi_thread:
     a_submitted_form_sends_the_contact_to_the_receiver_then_waits_then_groups_them,
     a_contact_added_to_a_group_enters_once_or_again_by_the_entry_rule,
     email_activity_enrols_for_any_mailing_or_only_the_chosen_one,

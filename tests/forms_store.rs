@@ -13,27 +13,6 @@ use hookflow::store::{
 };
 use serde_json::{Value, json};
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let db = hookflow::testkit::TestDb::sqlite().await;
-                super::$name(&db.store).await;
-                db.cleanup().await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(db) = hookflow::testkit::TestDb::postgres().await else { return };
-                super::$name(&db.store).await;
-                db.cleanup().await;
-            })*
-        }
-    };
-}
-
 #[path = "forms_store/setup.rs"]
 mod setup;
 #[path = "forms_store/tracking.rs"]
@@ -48,7 +27,7 @@ use tracking::{
     tracking_counts_nothing_for_a_mailing_or_contact_that_is_gone,
 };
 
-on_both_engines!(
+hookflow::on_both_engines!(
     a_subscription_form_creates_then_updates_its_contact_and_fires_its_trigger,
     a_survey_keeps_the_answers_of_each_submission,
     an_invalid_submission_writes_nothing_and_names_each_field,

@@ -5,29 +5,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use hookflow::model::Email;
 use hookflow::store::{LOGIN_WINDOW, NewAccount, Store, User, UserRole};
 
-/// Generates one `#[tokio::test]` per engine for each named scenario.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let db = hookflow::testkit::TestDb::sqlite().await;
-                super::$name(&db.store).await;
-                db.cleanup().await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(db) = hookflow::testkit::TestDb::postgres().await else { return };
-                super::$name(&db.store).await;
-                db.cleanup().await;
-            })*
-        }
-    };
-}
-
-on_both_engines!(
+hookflow::on_both_engines!(
     a_session_cookie_signs_its_user_in_and_only_its_hash_is_stored,
     a_session_slides_forward_with_use_and_ends_after_twelve_idle_hours,
     a_busy_session_still_ends_seven_days_after_login,

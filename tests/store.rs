@@ -6,29 +6,7 @@ use hookflow::auth::{Password, hash_token, new_token};
 use hookflow::model::Email;
 use hookflow::store::{NewAccount, Store, StoreError, UserRole};
 
-/// Generates one `#[tokio::test]` per engine for each named scenario.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let db = hookflow::testkit::TestDb::sqlite().await;
-                super::$name(&db.store).await;
-                db.cleanup().await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(db) = hookflow::testkit::TestDb::postgres().await else { return };
-                super::$name(&db.store).await;
-                db.cleanup().await;
-            })*
-        }
-    };
-}
-
-on_both_engines!(
+hookflow::on_both_engines!(
     an_account_is_created_with_its_first_admin,
     a_second_user_with_the_same_email_is_a_conflict_and_leaves_nothing_behind,
     an_api_token_is_found_by_its_hash_until_revoked,

@@ -15,6 +15,42 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 
+/// One test per engine for each named scenario, in `mod sqlite` and
+/// `mod postgres`, each on a database of its own that is dropped afterwards.
+/// A scenario is an `async fn` of a `&TestDb` or, through `Deref`, a `&Store`.
+/// With `multi_thread:` first, the tests run on two worker threads (for those
+/// that run a dispatcher or an engine beside them). On PostgreSQL a test is
+/// skipped when the server cannot be reached, unless `CI` is set
+/// (`PgScratch::create`).
+#[macro_export]
+macro_rules! on_both_engines {
+    (@engines #[$test:meta] $($name:ident),*) => {
+        mod sqlite {
+            $(#[$test]
+            async fn $name() {
+                let db = $crate::testkit::TestDb::sqlite().await;
+                super::$name(&db).await;
+                db.cleanup().await;
+            })*
+        }
+        mod postgres {
+            $(#[$test]
+            async fn $name() {
+                let Some(db) = $crate::testkit::TestDb::postgres().await else { return };
+                super::$name(&db).await;
+                db.cleanup().await;
+            })*
+        }
+    };
+    (multi_thread: $($name:ident),* $(,)?) => {
+        $crate::on_both_engines!(@engines
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)] $($name),*);
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_engines!(@engines #[tokio::test] $($name),*);
+    };
+}
+
 /// A store on a database that exists only for one test.
 pub struct TestDb {
     pub store: Store,
@@ -57,6 +93,15 @@ impl TestDb {
         if let Some(pg) = self.pg {
             pg.drop_database().await;
         }
+    }
+}
+
+/// A test's database is used mostly as its store.
+impl std::ops::Deref for TestDb {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        &self.store
     }
 }
 

@@ -9,7 +9,7 @@ use hookflow::model::group::{GroupId, GroupName};
 use hookflow::store::{Conflict, Store, StoreError, UpsertOutcome};
 use serde_json::json;
 
-on_both_engines!(
+hookflow::on_both_engines!(
     group_events_follow_real_membership_changes,
     groups_have_unique_names_counts_and_paged_members,
     custom_fields_are_unique_and_deleting_one_clears_its_values,
