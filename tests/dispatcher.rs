@@ -624,10 +624,24 @@ async fn a_stopping_dispatcher_gives_its_leases_back_due_at_once(db: &TestDb) {
     });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(dispatcher.clone().run(stopped, Duration::ZERO));
-    while receiver.count() < 2 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    // The claim returns all 5 before the first is spawned, but a send can
+    // reach the receiver before the dispatcher has counted the last ones in
+    // flight: wait for both (a bound on waiting, not on speed).
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while receiver.count() < 2 || dispatcher.in_flight() < 5 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| {
+        panic!(
+            "2 sends hanging and 5 in flight, found {} and {}",
+            receiver.count(),
+            dispatcher.in_flight()
+        )
+    });
     assert_eq!(dispatcher.in_flight(), 5);
+    assert_eq!(receiver.count(), 2, "at most 2 sends at once");
     h.clock.advance(ChronoDuration::seconds(7));
     stop.send(true).unwrap();
     running.await.unwrap();
