@@ -11,7 +11,7 @@ use hookflow::store::{
     ClaimAsk, DeliveryState, Engine, FailureOutcome, LogQuery, Missed, NewAccount, NewDelivery,
     StepCounts, StepStats, Store, TargetId,
 };
-use hookflow::testkit::{Receiver, Recording, TestDb};
+use hookflow::testkit::{Receiver, Recording, TestDb, eventually};
 use hookflow::webhook::policy::DestinationPolicy;
 use hookflow::webhook::sender::{Sender, SenderConfig};
 use std::sync::Arc;
@@ -178,13 +178,10 @@ impl Harness {
     /// Waits until `n` deliveries of `step` are accepted. A bound on waiting,
     /// not on speed: what is never picked up fails here.
     async fn wait_accepted(&self, step: &str, n: i64) {
-        tokio::time::timeout(Duration::from_secs(60), async {
-            while self.stats(step).await.accepted < n {
-                tokio::time::sleep(Duration::from_millis(2)).await;
-            }
+        eventually(&format!("{step}: {n} accepted"), async || {
+            self.stats(step).await.accepted >= n
         })
-        .await
-        .unwrap_or_else(|_| panic!("{step}: {n} accepted"));
+        .await;
     }
 
     /// Moves the clock to the next due delivery; false when nothing is pending.
@@ -626,20 +623,11 @@ async fn a_stopping_dispatcher_gives_its_leases_back_due_at_once(db: &TestDb) {
     let running = tokio::spawn(dispatcher.clone().run(stopped, Duration::ZERO));
     // The claim returns all 5 before the first is spawned, but a send can
     // reach the receiver before the dispatcher has counted the last ones in
-    // flight: wait for both (a bound on waiting, not on speed).
-    tokio::time::timeout(Duration::from_secs(60), async {
-        while receiver.count() < 2 || dispatcher.in_flight() < 5 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    // flight: wait for both.
+    eventually("2 sends hanging and 5 in flight", async || {
+        receiver.count() >= 2 && dispatcher.in_flight() >= 5
     })
-    .await
-    .unwrap_or_else(|_| {
-        panic!(
-            "2 sends hanging and 5 in flight, found {} and {}",
-            receiver.count(),
-            dispatcher.in_flight()
-        )
-    });
+    .await;
     assert_eq!(dispatcher.in_flight(), 5);
     assert_eq!(receiver.count(), 2, "at most 2 sends at once");
     h.clock.advance(ChronoDuration::seconds(7));

@@ -5,20 +5,9 @@
 mod common;
 
 use common::TestApp;
-use hookflow::testkit::{Receiver, Recording};
+use hookflow::testkit::{Receiver, Recording, eventually};
 use reqwest::Method;
 use serde_json::{Value, json};
-use std::time::Duration;
-
-async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..400 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("gave up waiting until {what}");
-}
 
 /// A live server whose retry window is one second, so failures come quickly.
 async fn app(window: &str) -> TestApp {

@@ -4,10 +4,9 @@
 mod common;
 
 use common::TestApp;
-use hookflow::testkit::{Receiver, Recording};
+use hookflow::testkit::{Receiver, Recording, eventually};
 use reqwest::Method;
 use serde_json::{Value, json};
-use std::time::Duration;
 
 async fn app() -> TestApp {
     TestApp::spawn_with(|args| {
@@ -15,17 +14,6 @@ async fn app() -> TestApp {
         args.delivery.poll_interval_ms = 100;
     })
     .await
-}
-
-/// Polls (bounded) until `done`; a wait for the live engine, not a timing claim.
-async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..300 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("gave up waiting until {what}");
 }
 
 fn webhook_step(url: &str, next: Option<&str>) -> Value {

@@ -5,10 +5,9 @@ use chrono::{Duration as ChronoDuration, Utc};
 use hookflow::delivery::QUEUE_PER_SEND_SLOT;
 use hookflow::model::{AccountId, ContactId, Email, ScenarioId, StepId};
 use hookflow::store::{DatabaseUrl, NewAccount, NewDelivery, StepStats, Store};
-use hookflow::testkit::{Receiver, Recording, TestDb};
+use hookflow::testkit::{Receiver, Recording, TestDb, eventually};
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 /// Requests in flight at once to the receiver, for the servers under test.
 const DESTINATION_CONCURRENCY: usize = 16;
@@ -129,24 +128,13 @@ async fn stats(store: &Store) -> StepStats {
     s
 }
 
-/// Polls (bounded) until `done`; the bound only stops a broken build from hanging.
-async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..1200 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("gave up waiting until {what}");
-}
-
 async fn killed_mid_batch_then_finished(db: &TestDb, restart_same: bool) {
     let receiver = Receiver::start(Recording::Full).await;
     let ours = enqueue(&db.store, &receiver).await;
     let mut first = start_server(&db.url);
     // A survivor sharing the database (PostgreSQL scale-out), or a restart.
     let mut second = (!restart_same).then(|| start_server(&db.url));
-    wait_until("the first requests arrive", async || {
+    eventually("the first requests arrive", async || {
         receiver.count() >= 300
     })
     .await;
@@ -159,7 +147,7 @@ async fn killed_mid_batch_then_finished(db: &TestDb, restart_same: bool) {
     if restart_same {
         second = Some(start_server(&db.url));
     }
-    wait_until("every delivery is accepted", async || {
+    eventually("every delivery is accepted", async || {
         stats(&db.store).await.accepted == N as i64
     })
     .await;
@@ -266,7 +254,7 @@ async fn engine_killed_mid_batch_then_finished(db: &TestDb) {
     let hook = StepId("hook".into());
     let stats = async || db.store.step_stats(scenario.id, &hook).await.unwrap();
     let mut first = start_server(&db.url);
-    wait_until("the first webhooks arrive", async || {
+    eventually("the first webhooks arrive", async || {
         receiver.count() >= 300
     })
     .await;
@@ -277,7 +265,7 @@ async fn engine_killed_mid_batch_then_finished(db: &TestDb) {
         "killed in the middle: {at_kill:?}"
     );
     let mut second = start_server(&db.url);
-    wait_until("every contact is delivered", async || {
+    eventually("every contact is delivered", async || {
         stats().await.accepted == ENGINE_N as i64
     })
     .await;

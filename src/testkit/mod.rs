@@ -15,6 +15,23 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 
+/// Polls `done` until it holds; panics naming `what` after two minutes. The
+/// bound only keeps a broken build from hanging: it is no claim on speed.
+/// Polls every millisecond at first, backing off to every 50 ms, so a wait
+/// in process ends promptly and a long one does not load a live server.
+pub async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut pause = std::time::Duration::from_millis(1);
+    while !done().await {
+        assert!(
+            std::time::Instant::now() < give_up,
+            "gave up waiting until {what}"
+        );
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+    }
+}
+
 /// One test per engine for each named scenario, in `mod sqlite` and
 /// `mod postgres`, each on a database of its own that is dropped afterwards.
 /// A scenario is an `async fn` of a `&TestDb` or, through `Deref`, a `&Store`.
