@@ -7,6 +7,7 @@ pub use receiver::{Received, Receiver, Recording};
 
 use crate::store::{DatabaseUrl, Store};
 use sqlx::Connection;
+use std::time::{Duration, Instant};
 
 /// The PostgreSQL server tests use: `HOOKFLOW_TEST_POSTGRES_URL`, or this
 /// machine's default server.
@@ -20,15 +21,12 @@ pub fn postgres_admin_url() -> String {
 /// Polls every millisecond at first, backing off to every 50 ms, so a wait
 /// in process ends promptly and a long one does not load a live server.
 pub async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    let mut pause = std::time::Duration::from_millis(1);
+    let give_up = Instant::now() + Duration::from_secs(120);
+    let mut pause = Duration::from_millis(1);
     while !done().await {
-        assert!(
-            std::time::Instant::now() < give_up,
-            "gave up waiting until {what}"
-        );
+        assert!(Instant::now() < give_up, "gave up waiting until {what}");
         tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+        pause = (pause * 2).min(Duration::from_millis(50));
     }
 }
 
